@@ -1,0 +1,45 @@
+package io.inflight.core.progress;
+
+import io.inflight.core.TableId;
+
+/**
+ * Receives what a long-running job is doing, to render it on a terminal, in logs or as metrics.
+ *
+ * <p>Called from many worker threads at once: implementations must be thread-safe and quick (no I/O
+ * under a lock that workers wait on). Every method has a no-op default.
+ */
+public interface ProgressListener {
+
+    ProgressListener NONE = new ProgressListener() {
+    };
+
+    /** A new phase begins, e.g. "schema", "copy", "indexes", "sequences". */
+    default void phaseStarted(String phase, String detail) {
+    }
+
+    default void phaseFinished(String phase, String detail) {
+    }
+
+    /** A table is about to be copied; estimates come from the catalog and may be off. */
+    default void tableStarted(TableId table, long estimatedRows, long estimatedBytes) {
+    }
+
+    /** Rows and bytes copied since the previous call for that table. */
+    default void tableProgress(TableId table, long rowsDelta, long bytesDelta) {
+    }
+
+    default void tableFinished(TableId table, long rows, long bytes) {
+    }
+
+    /** A table was already copied by an earlier run and is skipped. */
+    default void tableSkipped(TableId table, String reason) {
+    }
+
+    /** A step of post-data work (an index, a constraint) finished. */
+    default void stepFinished(String description, long millis) {
+    }
+
+    /** Something a user should know that is not an error. */
+    default void warning(String message) {
+    }
+}

@@ -1,0 +1,97 @@
+package io.inflight.postgres.connect;
+
+import io.inflight.core.ErrorCode;
+import io.inflight.core.InflightException;
+import java.sql.SQLException;
+import java.util.Locale;
+
+/**
+ * The one place that turns a server or driver error into what the user reads: an {@link ErrorCode}
+ * chosen by SQLSTATE class, a message naming side, endpoint and action, and the next step to take.
+ * Retriable (connection lost) versus permanent (authentication, privileges) is decided here only.
+ */
+public final class PgErrors {
+
+    private PgErrors() {
+    }
+
+    public static InflightException translate(SQLException e, PgConnector on, String doing) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        String server = firstLine(e.getMessage());
+        String where = on.side().word() + " " + on.endpoint().describe();
+        ErrorCode code = classify(state, server);
+        String advice = advice(code, on, server);
+        String text = where + ": " + doing + " failed: " + server
+                + (state.isEmpty() ? "" : " [SQLSTATE " + state + "]")
+                + (advice.isEmpty() ? "" : ". " + advice);
+        return new InflightException(code, text, state.isEmpty() ? null : state, e);
+    }
+
+    /** The SQLSTATE class decides; the message text only refines 55000, which PostgreSQL reuses. */
+    static ErrorCode classify(String state, String message) {
+        String msg = message == null ? "" : message.toLowerCase(Locale.ROOT);
+        if (state.startsWith("28")) {
+            return ErrorCode.AUTHENTICATION_FAILED;
+        }
+        if (state.equals("08001") || state.equals("08004")) {
+            return ErrorCode.CONNECTION_FAILED;
+        }
+        if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")) {
+            return ErrorCode.CONNECTION_LOST;
+        }
+        if (state.equals("42501")) {
+            return ErrorCode.INSUFFICIENT_PRIVILEGE;
+        }
+        if (state.equals("55000") && msg.contains("wal_level")) {
+            return ErrorCode.LOGICAL_REPLICATION_DISABLED;
+        }
+        if (state.equals("53400") || (state.equals("53300") && msg.contains("wal_sender"))
+                || msg.contains("replication slots are in use")) {
+            return ErrorCode.REPLICATION_SLOTS_EXHAUSTED;
+        }
+        if (state.equals("53100") || state.equals("53200")) {
+            return ErrorCode.RESOURCE_EXHAUSTED;
+        }
+        if (state.equals("3D000") || state.equals("3F000")) {
+            return ErrorCode.INVALID_CONFIGURATION;
+        }
+        if (state.equals("42710") || state.equals("42P07") || state.equals("42704")) {
+            return ErrorCode.OBJECT_CONFLICT;
+        }
+        return ErrorCode.INTERNAL;
+    }
+
+    private static String advice(ErrorCode code, PgConnector on, String server) {
+        String side = on.side().word();
+        String user = on.endpoint().user();
+        return switch (code) {
+            case AUTHENTICATION_FAILED -> "Check the " + side + " user '" + user + "' and its password (INFLIGHT_"
+                    + side.toUpperCase(Locale.ROOT) + "_PASSWORD or ~/.pgpass), and that pg_hba.conf admits this host";
+            case CONNECTION_FAILED -> "Check the " + side + " host and port, that the server is running and that it "
+                    + "listens on this address (listen_addresses)";
+            case CONNECTION_LOST -> "The connection to the " + side + " broke; rerun the same command to resume";
+            case LOGICAL_REPLICATION_DISABLED -> "Set wal_level = logical on the " + side
+                    + " (ALTER SYSTEM SET wal_level = logical) and restart it";
+            case REPLICATION_SLOTS_EXHAUSTED -> "Free a slot (SELECT pg_drop_replication_slot(...) on an unused one) "
+                    + "or raise max_replication_slots / max_wal_senders on the " + side + " and restart it";
+            case INSUFFICIENT_PRIVILEGE -> server.toLowerCase(Locale.ROOT).contains("replication")
+                    ? "Grant it: ALTER ROLE " + quote(user) + " WITH REPLICATION"
+                    : "Grant the missing privilege to role '" + user + "' on the " + side;
+            case RESOURCE_EXHAUSTED -> "Free space or memory on the " + side + ", then rerun the same command to resume";
+            case INVALID_CONFIGURATION -> "Check the " + side + " database name";
+            default -> "";
+        };
+    }
+
+    private static String quote(String ident) {
+        return '"' + ident.replace("\"", "\"\"") + '"';
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "(no message)";
+        }
+        int nl = s.indexOf('\n');
+        return (nl < 0 ? s : s.substring(0, nl)).strip();
+    }
+}
