@@ -69,10 +69,9 @@ final class CloneBenchmark implements Callable<Integer> {
                     dataset.tables().size(), dataset.sizeBytes() >> 20, Report.seconds(generation));
             dataset.tables().forEach(t -> log.info("  {}: {} rows, {} kB", t.id(), t.rows(), t.bytes() >> 10));
 
-            List<Tool> tools = List.of(
-                    new PgDumpRestore(clientTools, source, SOURCE_DATABASE, target, workDir, jobs),
-                    PsqlCopyPipe.create(clientTools, source, dataset, target, workDir, jobs),
-                    new InflightClone(inflightJar.toAbsolutePath(), source, SOURCE_DATABASE, target, workDir, jobs));
+            Setup setup = new Setup(source, dataset, target, workDir, jobs);
+            List<Tool> tools = List.of(new PgDumpRestore(clientTools, setup), PsqlCopyPipe.create(clientTools, setup),
+                    new InflightClone(inflightJar.toAbsolutePath(), setup));
             List<Report.Run> results = new ArrayList<>();
             for (int run = 1; run <= runs; run++) {
                 for (Tool tool : tools) {

@@ -34,20 +34,13 @@ final class InflightClone implements Tool {
     static final String PUBLICATION = "inflight";
 
     private final Path jar;
-    private final PostgresServer source;
-    private final String sourceDatabase;
-    private final PostgresServer target;
-    private final Path workDir;
+    private final Setup setup;
     private final int jobs;
 
-    InflightClone(Path jar, PostgresServer source, String sourceDatabase, PostgresServer target, Path workDir,
-            int jobs) {
+    InflightClone(Path jar, Setup setup) {
         this.jar = jar;
-        this.source = source;
-        this.sourceDatabase = sourceDatabase;
-        this.target = target;
-        this.workDir = workDir;
-        this.jobs = jobs;
+        this.setup = setup;
+        this.jobs = setup.jobs();
     }
 
     @Override
@@ -72,15 +65,15 @@ final class InflightClone implements Tool {
         if (!Files.isRegularFile(jar)) {
             return Measurement.failed(Duration.ZERO, jar + " does not exist: build it with `mvn -q -B -DskipTests package`");
         }
-        Path gcLog = workDir.resolve("gc-" + targetDatabase + ".log");
-        Path stdout = workDir.resolve("inflight-" + targetDatabase + ".json");
+        Path gcLog = setup.workDir().resolve("gc-" + targetDatabase + ".log");
+        Path stdout = setup.workDir().resolve("inflight-" + targetDatabase + ".json");
         ProcessBuilder pb = new ProcessBuilder(List.of(javaBinary(), "-Xmx" + MAX_HEAP, "-Xlog:gc:file=" + gcLog,
                 "-jar", jar.toString(), "clone",
-                "--source", url(source, sourceDatabase), "--target", url(target, targetDatabase),
+                "--source", url(setup.source(), setup.sourceDatabase()), "--target", url(setup.target(), targetDatabase),
                 "--jobs", Integer.toString(jobs), "--json"))
                 .redirectOutput(stdout.toFile());
-        pb.environment().put("INFLIGHT_SOURCE_PASSWORD", source.password());
-        pb.environment().put("INFLIGHT_TARGET_PASSWORD", target.password());
+        pb.environment().put("INFLIGHT_SOURCE_PASSWORD", setup.source().password());
+        pb.environment().put("INFLIGHT_TARGET_PASSWORD", setup.target().password());
         try {
             long start = System.nanoTime();
             Processes.Outcome outcome = Processes.run(pb, LIMIT);
@@ -119,7 +112,7 @@ final class InflightClone implements Tool {
     private void dropReplicationObjects() {
         // The walsender of a JVM that just exited may still hold the slot for a moment.
         for (int attempt = 1; ; attempt++) {
-            try (Connection c = source.connect(sourceDatabase); Statement s = c.createStatement()) {
+            try (Connection c = setup.source().connect(setup.sourceDatabase()); Statement s = c.createStatement()) {
                 s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = "
                         + Identifiers.literal(SLOT));
                 s.execute("DROP PUBLICATION IF EXISTS " + Identifiers.quote(PUBLICATION));

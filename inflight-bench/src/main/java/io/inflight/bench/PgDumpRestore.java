@@ -1,6 +1,5 @@
 package io.inflight.bench;
 
-import io.inflight.testkit.PostgresServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -18,20 +17,13 @@ final class PgDumpRestore implements Tool {
     private static final Duration LIMIT = Duration.ofHours(2);
 
     private final ClientTools tools;
-    private final PostgresServer source;
-    private final String sourceDatabase;
-    private final PostgresServer target;
-    private final Path workDir;
+    private final Setup setup;
     private final int jobs;
 
-    PgDumpRestore(ClientTools tools, PostgresServer source, String sourceDatabase, PostgresServer target,
-            Path workDir, int jobs) {
+    PgDumpRestore(ClientTools tools, Setup setup) {
         this.tools = tools;
-        this.source = source;
-        this.sourceDatabase = sourceDatabase;
-        this.target = target;
-        this.workDir = workDir;
-        this.jobs = jobs;
+        this.setup = setup;
+        this.jobs = setup.jobs();
     }
 
     @Override
@@ -52,17 +44,17 @@ final class PgDumpRestore implements Tool {
 
     @Override
     public Measurement run(String targetDatabase) {
-        Path dumpDir = workDir.resolve("dump-" + targetDatabase);
+        Path dumpDir = setup.workDir().resolve("dump-" + targetDatabase);
         try {
             long start = System.nanoTime();
-            Processes.Outcome dump = Processes.run(tools.command("pg_dump", source, sourceDatabase,
+            Processes.Outcome dump = Processes.run(tools.command("pg_dump", setup.source(), setup.sourceDatabase(),
                     "-Fd", "-j", Integer.toString(jobs), "-f", dumpDir.toString()), LIMIT);
             Duration dumpTime = Duration.ofNanos(System.nanoTime() - start);
             if (!dump.ok()) {
                 return Measurement.failed(dumpTime, "pg_dump " + dump.describe());
             }
             long restoreStart = System.nanoTime();
-            Processes.Outcome restore = Processes.run(tools.command("pg_restore", target, targetDatabase,
+            Processes.Outcome restore = Processes.run(tools.command("pg_restore", setup.target(), targetDatabase,
                     "-j", Integer.toString(jobs), dumpDir.toString()), LIMIT);
             long end = System.nanoTime();
             Duration wall = Duration.ofNanos(end - start);

@@ -1,6 +1,5 @@
 package io.inflight.bench;
 
-import io.inflight.testkit.PostgresServer;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,32 +23,26 @@ final class PsqlCopyPipe implements Tool {
     private static final Duration LIMIT = Duration.ofHours(2);
 
     private final ClientTools tools;
-    private final PostgresServer source;
-    private final Dataset dataset;
-    private final PostgresServer target;
+    private final Setup setup;
     private final Path preDataSchema;
     private final int jobs;
 
-    private PsqlCopyPipe(ClientTools tools, PostgresServer source, Dataset dataset, PostgresServer target,
-            Path preDataSchema, int jobs) {
+    private PsqlCopyPipe(ClientTools tools, Setup setup, Path preDataSchema) {
         this.tools = tools;
-        this.source = source;
-        this.dataset = dataset;
-        this.target = target;
+        this.setup = setup;
         this.preDataSchema = preDataSchema;
-        this.jobs = jobs;
+        this.jobs = setup.jobs();
     }
 
-    /** Dumps the source's pre-data schema once into {@code workDir}, for every run to load. */
-    static PsqlCopyPipe create(ClientTools tools, PostgresServer source, Dataset dataset, PostgresServer target,
-            Path workDir, int jobs) {
-        Path schema = workDir.resolve("pre-data.sql");
-        Processes.Outcome dump = Processes.run(tools.command("pg_dump", source, dataset.database(),
+    /** Dumps the source's pre-data schema once into the scratch directory, for every run to load. */
+    static PsqlCopyPipe create(ClientTools tools, Setup setup) {
+        Path schema = setup.workDir().resolve("pre-data.sql");
+        Processes.Outcome dump = Processes.run(tools.command("pg_dump", setup.source(), setup.sourceDatabase(),
                 "--schema-only", "--section=pre-data", "-f", schema.toString()), LIMIT);
         if (!dump.ok()) {
             throw new IllegalStateException("pg_dump of the pre-data schema failed, " + dump.describe());
         }
-        return new PsqlCopyPipe(tools, source, dataset, target, schema, jobs);
+        return new PsqlCopyPipe(tools, setup, schema);
     }
 
     @Override
@@ -77,7 +70,7 @@ final class PsqlCopyPipe implements Tool {
     @Override
     public Measurement run(String targetDatabase) {
         Processes.Outcome schema = Processes.run(
-                tools.psql(target, targetDatabase, "-f", preDataSchema.toString()), LIMIT);
+                tools.psql(setup.target(), targetDatabase, "-f", preDataSchema.toString()), LIMIT);
         if (!schema.ok()) {
             return Measurement.failed(Duration.ZERO, "loading the pre-data schema failed, " + schema.describe());
         }
@@ -87,7 +80,7 @@ final class PsqlCopyPipe implements Tool {
             // The dataset lists tables largest first: a fixed pool taking them in order is the
             // "longest job first" schedule pg_restore -j uses too.
             List<Future<String>> pipes = new ArrayList<>();
-            for (Dataset.Table table : dataset.tables()) {
+            for (Dataset.Table table : setup.dataset().tables()) {
                 pipes.add(pool.submit(() -> copy(table, targetDatabase)));
             }
             List<String> failures = new ArrayList<>();
@@ -113,8 +106,8 @@ final class PsqlCopyPipe implements Tool {
     /** Copies one table through a pipe; null when it worked, else what went wrong. */
     private String copy(Dataset.Table table, String targetDatabase) {
         String name = table.id().quoted();
-        ProcessBuilder out = tools.psql(source, dataset.database(), "-c", "COPY " + name + " TO STDOUT (FORMAT binary)");
-        ProcessBuilder in = tools.psql(target, targetDatabase, "-c", "COPY " + name + " FROM STDIN (FORMAT binary)")
+        ProcessBuilder out = tools.psql(setup.source(), setup.sourceDatabase(), "-c", "COPY " + name + " TO STDOUT (FORMAT binary)");
+        ProcessBuilder in = tools.psql(setup.target(), targetDatabase, "-c", "COPY " + name + " FROM STDIN (FORMAT binary)")
                 .redirectOutput(Redirect.DISCARD);
         List<Processes.Outcome> outcomes = Processes.pipeline(List.of(out, in), LIMIT);
         if (!outcomes.get(0).ok()) {
