@@ -15,7 +15,10 @@ import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code bench clone}: starts a PostgreSQL 13 source and a PostgreSQL 17 target, generates the dataset
@@ -29,6 +32,9 @@ final class CloneBenchmark implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(CloneBenchmark.class);
     private static final String SOURCE_DATABASE = "benchdb";
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--scale", defaultValue = "1.0",
             description = "Dataset size; 1.0 = about 5 M rows, 1.3 GB (default: ${DEFAULT-VALUE}).")
@@ -52,7 +58,7 @@ final class CloneBenchmark implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (!(scale > 0) || runs < 1 || jobs < 1) {
-            throw new IllegalArgumentException("--scale must be > 0, --runs and --jobs at least 1 (got scale " + scale
+            throw new ParameterException(spec.commandLine(), "--scale must be > 0, --runs and --jobs at least 1 (got scale " + scale
                     + ", runs " + runs + ", jobs " + jobs + ")");
         }
         ClientTools clientTools = ClientTools.debian15();
