@@ -1,0 +1,47 @@
+package io.inflight.bench;
+
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * One timed run of one tool: its wall time as the harness measured it, the phases the tool reported
+ * or the harness timed (in order), the peak heap where known, and why it failed, if it did.
+ */
+record Measurement(Duration wall, Map<String, Duration> phases, OptionalLong peakHeapBytes, Optional<String> failure) {
+
+    /** The phase both the psql pipe (its whole run) and Inflight report: copying the rows. */
+    static final String COPY = "copy";
+
+    Measurement {
+        phases = Collections.unmodifiableMap(new LinkedHashMap<>(phases));
+    }
+
+    static Measurement succeeded(Duration wall, Map<String, Duration> phases) {
+        return new Measurement(wall, phases, OptionalLong.empty(), Optional.empty());
+    }
+
+    static Measurement failed(Duration wall, String why) {
+        return new Measurement(wall, Map.of(), OptionalLong.empty(), Optional.of(why));
+    }
+
+    Measurement withPeakHeap(OptionalLong bytes) {
+        return new Measurement(wall, phases, bytes, failure);
+    }
+
+    /** The same figures, marked failed: a run that finished but left the target wrong. */
+    Measurement failedAfterwards(String why) {
+        return new Measurement(wall, phases, peakHeapBytes, Optional.of(why));
+    }
+
+    boolean ok() {
+        return failure.isEmpty();
+    }
+
+    Optional<Duration> phase(String name) {
+        return Optional.ofNullable(phases.get(name));
+    }
+}

@@ -1,0 +1,196 @@
+package io.inflight.bench;
+
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * The clone benchmark's findings as a Markdown section: setup, every run, medians, and the ratios
+ * against their targets. Medians are over the runs that succeeded; a failed run is shown as failed,
+ * never as a time.
+ */
+record Report(String command, ZonedDateTime when, Machine machine, Dataset dataset, Duration generation, int runs,
+        List<Tool> tools, List<Run> results) {
+
+    /** One run of one tool. */
+    record Run(Tool tool, int number, Measurement measurement) {
+    }
+
+    /** inflight clone may take at most this share of pg_dump + pg_restore's time. */
+    static final double CLONE_TARGET = 0.40;
+    /** Inflight's copy phase must reach this share of the psql pipe's throughput. */
+    static final double COPY_TARGET = 0.90;
+    static final String SECTION = "clone";
+
+    Report {
+        tools = List.copyOf(tools);
+        results = List.copyOf(results);
+    }
+
+    boolean allSucceeded() {
+        return results.stream().allMatch(r -> r.measurement().ok());
+    }
+
+    String markdown() {
+        StringBuilder md = new StringBuilder();
+        md.append("## clone: PostgreSQL 13 → PostgreSQL 17\n\n");
+        md.append("Produced by `").append(command).append("` on ")
+                .append(when.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z", Locale.ROOT)))
+                .append(". ").append(runs).append(runs == 1 ? " run" : " runs")
+                .append(" of each tool, interleaved (each round runs ");
+        md.append(String.join(", ", tools.stream().map(Tool::key).toList()))
+                .append(" in this order); medians are over the runs that succeeded.\n\n");
+        md.append("- **Machine:** ").append(machine.summary()).append(".\n");
+        md.append("- **Servers:** both started by the harness (test kit), fsync, synchronous_commit and "
+                + "full_page_writes on, wal_level=logical, shared_buffers=128MB, max_wal_size=2GB; "
+                + "the same for every tool. Each run writes into a new, empty target database.\n");
+        md.append("- **Dataset:** ").append(datasetSummary()).append(".\n\n");
+        md.append("### Times\n\n").append(timesTable().render()).append('\n');
+        md.append("### Against the targets\n\n").append(targetsTable().render()).append('\n');
+        List<String> failures = failures();
+        if (!failures.isEmpty()) {
+            md.append("### Failed runs\n\n");
+            failures.forEach(f -> md.append("- ").append(f).append('\n'));
+            md.append('\n');
+        }
+        md.append("### How each tool ran\n\n");
+        tools.forEach(t -> md.append("- **").append(t.label()).append("**: ").append(t.description()).append('\n'));
+        md.append("- After every run the harness counts the rows of each table on the target, and for the tools "
+                + "that clone the schema checks every index, constraint and sequence position; any difference "
+                + "from the source fails the run.\n");
+        return md.toString();
+    }
+
+    private String datasetSummary() {
+        List<String> parts = new ArrayList<>();
+        long smallTables = 0;
+        long smallRows = 0;
+        for (Dataset.Table t : dataset.tables()) {
+            if (t.rows() > Dataset.SMALL_ROWS) {
+                parts.add(t.id().name() + " " + count(t.rows()));
+            } else {
+                smallTables++;
+                smallRows += t.rows();
+            }
+        }
+        if (smallTables > 0) {
+            parts.add(smallTables + " small tables " + count(smallRows));
+        }
+        return String.format(Locale.ROOT, "%s rows in %d tables, %s on disk (pg_database_size, indexes included), "
+                        + "generated in %s: %s", count(dataset.totalRows()), dataset.tables().size(),
+                megabytes(dataset.sizeBytes()), seconds(generation), String.join(", ", parts));
+    }
+
+    private MarkdownTable timesTable() {
+        List<String> header = new ArrayList<>(List.of("Tool"));
+        for (int i = 1; i <= runs; i++) {
+            header.add("Run " + i);
+        }
+        header.addAll(List.of("Median", "Rows/s (median)"));
+        MarkdownTable table = new MarkdownTable(header);
+        for (Tool tool : tools) {
+            List<Run> mine = runsOf(tool.key());
+            Optional<Duration> median = medianWall(tool.key());
+            List<String> row = new ArrayList<>(List.of(tool.label()));
+            mine.forEach(r -> row.add(r.measurement().ok() ? seconds(r.measurement().wall()) : "failed"));
+            row.add(median.map(Report::seconds).orElse("—"));
+            row.add(median.map(m -> count(Math.round(dataset.totalRows() / (m.toNanos() / 1e9)))).orElse("—"));
+            table.row(row);
+            Set<String> phases = new LinkedHashSet<>();
+            mine.stream().filter(r -> r.measurement().ok()).forEach(r -> phases.addAll(r.measurement().phases().keySet()));
+            if (phases.size() > 1) {
+                for (String phase : phases) {
+                    List<String> sub = new ArrayList<>(List.of("  ↳ " + phase));
+                    mine.forEach(r -> sub.add(r.measurement().phase(phase).map(Report::seconds).orElse("—")));
+                    sub.add(medianPhase(tool.key(), phase).map(Report::seconds).orElse("—"));
+                    sub.add("");
+                    table.row(sub);
+                }
+            }
+            if (mine.stream().anyMatch(r -> r.measurement().peakHeapBytes().isPresent())) {
+                List<String> sub = new ArrayList<>(List.of("  ↳ peak heap (GC log; max of runs in Median)"));
+                mine.forEach(r -> sub.add(heap(r.measurement().peakHeapBytes())));
+                sub.add(heap(peakHeap()));
+                sub.add("");
+                table.row(sub);
+            }
+        }
+        return table;
+    }
+
+    private MarkdownTable targetsTable() {
+        MarkdownTable table = new MarkdownTable(List.of("Measure", "Value", "Target", "Met"));
+        OptionalDouble clone = Stats.ratio(medianWall(InflightClone.KEY), medianWall(PgDumpRestore.KEY));
+        table.row(List.of("inflight clone time / (pg_dump + pg_restore) time", ratio(clone),
+                String.format(Locale.ROOT, "≤ %.2f", CLONE_TARGET), met(clone, r -> r <= CLONE_TARGET)));
+        OptionalDouble copy = Stats.ratio(medianWall(PsqlCopyPipe.KEY), medianPhase(InflightClone.KEY, Measurement.COPY));
+        table.row(List.of("inflight copy-phase throughput / psql pipe throughput (= psql time / copy-phase time)",
+                ratio(copy), String.format(Locale.ROOT, "≥ %.2f", COPY_TARGET), met(copy, r -> r >= COPY_TARGET)));
+        List<Run> inflight = runsOf(InflightClone.KEY);
+        long completed = inflight.stream().filter(r -> r.measurement().ok()).count();
+        String heapValue = completed == 0 ? "not measured"
+                : heap(peakHeap()) + ", " + completed + " of " + inflight.size() + " runs completed";
+        table.row(List.of("inflight peak heap, max over runs", heapValue, "completes under -Xmx" + InflightClone.MAX_HEAP,
+                completed == 0 ? "not measured" : completed == inflight.size() ? "yes" : "no"));
+        return table;
+    }
+
+    private List<String> failures() {
+        List<String> out = new ArrayList<>();
+        for (Run r : results) {
+            r.measurement().failure().ifPresent(f -> out.add(r.tool().label() + ", run " + r.number() + ": "
+                    + f.replace('\n', ' ').replace("|", "\\|")));
+        }
+        return out;
+    }
+
+    private List<Run> runsOf(String key) {
+        return results.stream().filter(r -> r.tool().key().equals(key)).toList();
+    }
+
+    private Optional<Duration> medianWall(String key) {
+        return Stats.median(runsOf(key).stream().filter(r -> r.measurement().ok()).map(r -> r.measurement().wall()).toList());
+    }
+
+    private Optional<Duration> medianPhase(String key, String phase) {
+        return Stats.median(runsOf(key).stream().filter(r -> r.measurement().ok())
+                .flatMap(r -> r.measurement().phase(phase).stream()).toList());
+    }
+
+    private OptionalLong peakHeap() {
+        return runsOf(InflightClone.KEY).stream().filter(r -> r.measurement().ok())
+                .flatMapToLong(r -> r.measurement().peakHeapBytes().stream()).max();
+    }
+
+    private static String met(OptionalDouble value, java.util.function.DoublePredicate target) {
+        return value.isEmpty() ? "not measured" : target.test(value.getAsDouble()) ? "yes" : "no";
+    }
+
+    private static String ratio(OptionalDouble r) {
+        return r.isEmpty() ? "n/a (a tool failed in every run)" : String.format(Locale.ROOT, "%.2f", r.getAsDouble());
+    }
+
+    static String seconds(Duration d) {
+        return String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
+    }
+
+    private static String megabytes(long bytes) {
+        return String.format(Locale.ROOT, "%,d MB", bytes >> 20);
+    }
+
+    private static String heap(OptionalLong bytes) {
+        return bytes.isEmpty() ? "—" : megabytes(bytes.getAsLong());
+    }
+
+    private static String count(long n) {
+        return String.format(Locale.ROOT, "%,d", n);
+    }
+}
