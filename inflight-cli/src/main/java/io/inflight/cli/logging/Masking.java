@@ -13,7 +13,7 @@ public final class Masking {
     public static final String MASK = "******";
 
     private static final Pattern KEY_VALUE = Pattern.compile(
-            "(?i)((?:password|passwd|pwd|secret)[a-z_]*\\s*[=:]\\s*)(\"[^\"]*\"|'[^']*'|[^\\s&,;'\")]+)");
+            "(?i)((?:password|passwd|pwd|secret)[a-z_]*[\"']?\\s*[=:]\\s*)(\"[^\"]*\"|'[^']*'|[^\\s&,;'\")]+)");
     private static final Pattern URI_USERINFO = Pattern.compile("(://[^/\\s:@]*):([^@\\s/]*)@");
 
     private Masking() {
