@@ -103,6 +103,9 @@ class MainTest {
         assertThat(java.util.Arrays.stream(ErrorCode.values()).map(ErrorCode::exitCode).distinct().count())
                 .isEqualTo(ErrorCode.values().length);
         assertThat(java.util.Arrays.stream(ErrorCode.values()).map(ErrorCode::exitCode)).doesNotContain(0, 1);
+        for (ErrorCode c : ErrorCode.values()) {
+            assertThat(ExitCodes.meaning(c)).as(c.name()).isNotBlank();
+        }
     }
 
     @Test

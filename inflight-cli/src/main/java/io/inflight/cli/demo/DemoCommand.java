@@ -94,7 +94,6 @@ public final class DemoCommand implements Callable<Integer> {
             out.flush();
             CloneResult result;
             SourceWriter.Counts duringClone;
-            SourceWriter.Counts total;
             try {
                 SourceWriter.Counts before = writer.counts();
                 CloneOptions options = CloneOptions.defaults(source.endpoint(ShopSchema.DATABASE),
@@ -104,9 +103,16 @@ public final class DemoCommand implements Callable<Integer> {
                 }
                 result = Cloning.run(options, main.verbosity() == Verbosity.QUIET, err);
                 duringClone = writer.counts().minus(before);
-            } finally {
-                total = writer.stop();
+            } catch (RuntimeException e) {
+                // The clone's failure is the story; a writer failing as well only adds to it.
+                try {
+                    writer.stop();
+                } catch (RuntimeException writerFailure) {
+                    e.addSuppressed(writerFailure);
+                }
+                throw e;
             }
+            SourceWriter.Counts total = writer.stop();
             report(out, result, duringClone, total, source, target);
             if (keep) {
                 keepRunning(out, source, target);
@@ -137,9 +143,9 @@ public final class DemoCommand implements Callable<Integer> {
                 long b = count(t, table.id());
                 sourceRows += a;
                 targetRows += b;
-                out.printf(Locale.ROOT, "  %-32s %12s %12s %s%n", table.id(), ProgressMath.count(a),
-                        ProgressMath.count(b), a == b ? "" : String.format(Locale.ROOT, "(+%s on the source)",
-                                ProgressMath.count(a - b)));
+                String line = String.format(Locale.ROOT, "  %-32s %12s %12s %s", table.id(), ProgressMath.count(a),
+                        ProgressMath.count(b), a == b ? "" : "(+" + ProgressMath.count(a - b) + " on the source)");
+                out.println(line.stripTrailing());
             }
         }
         out.printf(Locale.ROOT, "  %-32s %12s %12s%n", "total", ProgressMath.count(sourceRows),
