@@ -1,13 +1,138 @@
 package io.inflight.cli;
 
-/** Entry point of the {@code inflight} command. */
-public final class Main {
+import io.inflight.cli.demo.DemoCommand;
+import io.inflight.cli.logging.Logging;
+import io.inflight.cli.logging.Logging.Verbosity;
+import io.inflight.cli.logging.Masking;
+import io.inflight.core.ErrorCode;
+import io.inflight.core.InflightException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
 
-    private Main() {
+/**
+ * Entry point of the {@code inflight} command. The one place where failures become what the user
+ * reads: an {@link InflightException} prints {@code inflight: <message>} and exits with its
+ * {@link ErrorCode}'s code; a usage error exits as {@link ErrorCode#INVALID_CONFIGURATION}; anything
+ * else is a fault of ours and exits as {@link ErrorCode#INTERNAL}.
+ */
+@Command(name = "inflight", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Moves a live PostgreSQL database to another PostgreSQL server without downtime.",
+        subcommands = {CloneCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    GlobalOptions global;
+
+    private final Environment env;
+    private Verbosity verbosity = Verbosity.NORMAL;
+
+    Main(Environment env) {
+        this.env = env;
     }
 
     public static void main(String[] args) {
-        System.err.println("inflight: the command line is being assembled");
-        System.exit(2);
+        System.exit(run(Environment.system(), System.out, System.err, args));
+    }
+
+    /** Runs one command line and returns its exit code; never calls System.exit (tests run it in-process). */
+    public static int run(Environment env, PrintStream out, PrintStream err, String... args) {
+        Main main = new Main(env);
+        CommandLine cl = new CommandLine(main);
+        cl.setOut(new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true));
+        cl.setErr(new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true));
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setExecutionStrategy(pr -> {
+            main.verbosity = GlobalOptions.of(pr);
+            Logging.configure(main.verbosity);
+            return new CommandLine.RunLast().execute(pr);
+        });
+        cl.setParameterExceptionHandler(Main::usageError);
+        cl.setExecutionExceptionHandler((e, cmd, pr) -> main.failure(e, cmd.getErr()));
+        int code = cl.execute(args);
+        cl.getOut().flush();
+        cl.getErr().flush();
+        return code;
+    }
+
+    Environment env() {
+        return env;
+    }
+
+    /** What --verbose / --quiet asked for, once the command line is parsed. */
+    public Verbosity verbosity() {
+        return verbosity;
+    }
+
+    /** {@code inflight} alone: say what there is. */
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return ErrorCode.INVALID_CONFIGURATION.exitCode();
+    }
+
+    private static int usageError(ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        err.println("inflight: " + Masking.mask(e.getMessage()));
+        err.println("Run '" + cmd.getCommandSpec().qualifiedName() + " --help' for its options.");
+        return ErrorCode.INVALID_CONFIGURATION.exitCode();
+    }
+
+    private int failure(Exception e, PrintWriter err) {
+        InflightException known = findInflight(e);
+        if (known != null) {
+            err.println("inflight: " + Masking.mask(known.getMessage()));
+            if (verbosity == Verbosity.VERBOSE) {
+                err.print(stackTrace(known));
+            }
+            return known.code().exitCode();
+        }
+        err.println("inflight: internal error: " + Masking.mask(String.valueOf(e))
+                + (verbosity == Verbosity.VERBOSE ? "" : " (rerun with --verbose for the stack trace)"));
+        if (verbosity == Verbosity.VERBOSE) {
+            err.print(stackTrace(e));
+        }
+        return ErrorCode.INTERNAL.exitCode();
+    }
+
+    /** Worker pools wrap what their tasks threw; the user must still see the InflightException inside. */
+    static InflightException findInflight(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof InflightException ie) {
+                return ie;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return null;
+    }
+
+    private static String stackTrace(Throwable t) {
+        StringWriter sw = new StringWriter();
+        t.printStackTrace(new PrintWriter(sw));
+        return Masking.mask(sw.toString());
+    }
+
+    /** The version from the jar's manifest; "dev" when run from classes. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"inflight " + (v == null ? "dev" : v)};
+        }
     }
 }

@@ -1,0 +1,43 @@
+package io.inflight.cli.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.inflight.cli.Environment;
+import io.inflight.cli.Main;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** {@code inflight demo} end to end at a small scale: both servers, the writer, the clone, the report. */
+class DemoCommandIT {
+
+    @Test
+    @Timeout(300)
+    void demoClonesWhileTheSourceTakesWrites() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(Environment.of(Map.of()), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), "demo", "--scale", "0.05", "--jobs", "2");
+        String report = out.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(err.toString(StandardCharsets.UTF_8) + report).isZero();
+        assertThat(report).contains("clone finished").contains("Rows per table")
+                .contains("shop.orders").contains("shop.ledger_entries_2024_06").contains("shop.categories");
+
+        Matcher writes = Pattern.compile("the source took ([\\d,]+) transactions").matcher(report);
+        assertThat(writes.find()).as(report).isTrue();
+        assertThat(Long.parseLong(writes.group(1).replace(",", ""))).isPositive();
+
+        // The target never has more than the source, and the static tables match exactly.
+        Matcher total = Pattern.compile("total\\s+([\\d,]+)\\s+([\\d,]+)").matcher(report);
+        assertThat(total.find()).as(report).isTrue();
+        long sourceRows = Long.parseLong(total.group(1).replace(",", ""));
+        long targetRows = Long.parseLong(total.group(2).replace(",", ""));
+        assertThat(targetRows).isPositive().isLessThanOrEqualTo(sourceRows);
+        assertThat(report).containsPattern("shop\\.categories\\s+200\\s+200\\s*\n");
+    }
+}
