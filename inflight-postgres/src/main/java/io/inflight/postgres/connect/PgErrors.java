@@ -30,7 +30,8 @@ public final class PgErrors {
     /** The SQLSTATE class decides; the message text only refines 55000, which PostgreSQL reuses. */
     static ErrorCode classify(String state, String message) {
         String msg = message == null ? "" : message.toLowerCase(Locale.ROOT);
-        if (state.startsWith("28")) {
+        // pgjdbc reports a missing password as 08004 (connection rejected); it is an authentication matter.
+        if (state.startsWith("28") || msg.contains("no password was provided")) {
             return ErrorCode.AUTHENTICATION_FAILED;
         }
         if (state.equals("08001") || state.equals("08004")) {
