@@ -114,8 +114,11 @@ public final class Backfill {
         log.info("copying {} tables in {} tasks with {} workers under snapshot {} (LSN {})", todo.size(), tasks.size(),
                 Math.min(jobs, tasks.size()), snapshot.name(), snapshot.lsn());
         Totals totals = execute(tasks, snapshot);
-        return new Result(totals.tablesDone.get(), skipped, totals.rows.get(), totals.bytes.get(),
+        Result result = new Result(totals.tablesDone.get(), skipped, totals.rows.get(), totals.bytes.get(),
                 Duration.ofNanos(System.nanoTime() - started));
+        log.info("copied {} tables ({} rows, {} bytes) in {} ms; {} copied earlier", result.tablesCopied(),
+                result.rowsCopied(), result.bytesCopied(), result.elapsed().toMillis(), skipped);
+        return result;
     }
 
     /**

@@ -119,9 +119,11 @@ public final class RangePlanner {
         String cols = key.stream().map(col -> Identifiers.quote(col.name())).collect(Collectors.joining(", "));
         long rows = t.estimatedRows() > 0 ? t.estimatedRows() : Math.max(1, t.estimatedBytes() / 100);
         double percent = Math.min(100.0, 100.0 * SAMPLE_PER_RANGE * n / rows);
-        String sql = "SELECT " + key.stream().map(col -> Identifiers.quote(col.name()) + "::text")
-                .collect(Collectors.joining(", ")) + " FROM ONLY " + t.id().quoted()
-                + " TABLESAMPLE SYSTEM (" + String.format(Locale.ROOT, "%.6f", percent) + ") ORDER BY " + cols;
+        // Qualified names: a bare ORDER BY name would pick the text-cast output column of that name.
+        String sql = "SELECT " + key.stream().map(col -> "s." + Identifiers.quote(col.name()) + "::text")
+                .collect(Collectors.joining(", ")) + " FROM ONLY " + t.id().quoted() + " AS s"
+                + " TABLESAMPLE SYSTEM (" + String.format(Locale.ROOT, "%.6f", percent) + ") ORDER BY "
+                + key.stream().map(col -> "s." + Identifiers.quote(col.name())).collect(Collectors.joining(", "));
         List<List<String>> sample = new ArrayList<>();
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             while (rs.next()) {
