@@ -57,7 +57,8 @@ public final class Backfill {
     private final RangePlanner planner;
 
     public Backfill(PgConnector source, PgConnector target, StateStore state, int jobs, ProgressListener progress) {
-        this(source, target, state, jobs, progress, new RangePlanner());
+        // Ranges only buy parallelism: one worker streams each table fastest as one COPY.
+        this(source, target, state, jobs, progress, jobs == 1 ? RangePlanner.unsplit() : new RangePlanner());
     }
 
     /** Tests plan with smaller ranges. */

@@ -59,6 +59,11 @@ public final class RangePlanner {
         this(DEFAULT_RANGE_BYTES);
     }
 
+    /** A planner that never splits: every table is one range. */
+    public static RangePlanner unsplit() {
+        return new RangePlanner(Long.MAX_VALUE);
+    }
+
     /** Tests lower the range size to split small tables. */
     RangePlanner(long rangeBytes) {
         this.rangeBytes = rangeBytes;
@@ -67,7 +72,7 @@ public final class RangePlanner {
     /** The ranges to copy {@code table} in, planned with an ordinary source connection. */
     public List<CopyRange> plan(Connection source, TableInfo table) throws SQLException {
         long bytes = Math.max(0, table.estimatedBytes());
-        int wanted = (int) Math.min(MAX_RANGES, (bytes + rangeBytes - 1) / rangeBytes);
+        int wanted = (int) Math.min(MAX_RANGES, bytes / rangeBytes + (bytes % rangeBytes == 0 ? 0 : 1));
         if (wanted <= 1 || !table.holdsRows()) {
             return List.of(CopyRange.WHOLE);
         }
