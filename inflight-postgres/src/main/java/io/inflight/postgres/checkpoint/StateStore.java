@@ -186,6 +186,24 @@ public final class StateStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Records the slot's consistent point once the slot exists. A migration is begun with
+     * {@link Lsn#INVALID} before its slot is created, so that a crash between the two leaves a record
+     * saying the slot (if any) is ours and was never used.
+     */
+    public synchronized void recordConsistentPoint(Lsn lsn) {
+        try (PreparedStatement ps = conn.prepareStatement(
+                "UPDATE inflight.migration SET consistent_lsn = ?::pg_lsn, updated_at = now()")) {
+            ps.setString(1, lsn.toString());
+            if (ps.executeUpdate() != 1) {
+                throw new InflightException(ErrorCode.INTERNAL, "no migration recorded on " + target
+                        + " to record consistent point " + lsn + " on");
+            }
+        } catch (SQLException e) {
+            throw PgErrors.translate(e, target, "recording the slot's consistent point " + lsn);
+        }
+    }
+
     public synchronized void setPhase(String phase) {
         try (PreparedStatement ps = conn.prepareStatement(
                 "UPDATE inflight.migration SET phase = ?, updated_at = now()")) {

@@ -1,23 +1,250 @@
 package io.inflight.postgres.clone;
 
+import io.inflight.core.ErrorCode;
+import io.inflight.core.InflightException;
+import io.inflight.core.Lsn;
+import io.inflight.core.TableId;
 import io.inflight.core.progress.ProgressListener;
+import io.inflight.postgres.checkpoint.MigrationRecord;
+import io.inflight.postgres.checkpoint.SourceIdentity;
+import io.inflight.postgres.checkpoint.StateStore;
+import io.inflight.postgres.connect.PgConnector;
+import io.inflight.postgres.connect.PgErrors;
+import io.inflight.postgres.connect.Side;
+import io.inflight.postgres.schema.ExistingSchemaCheck;
+import io.inflight.postgres.schema.SchemaCloner;
+import io.inflight.postgres.schema.SchemaPlan;
+import io.inflight.postgres.schema.SchemaPlanner;
+import io.inflight.postgres.schema.SchemaReader;
+import io.inflight.postgres.schema.SequenceSync;
+import io.inflight.postgres.schema.TableCatalog;
+import io.inflight.postgres.schema.TableInfo;
+import io.inflight.postgres.snapshot.Backfill;
+import io.inflight.postgres.snapshot.Publications;
+import io.inflight.postgres.snapshot.SnapshotSlot;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * {@code inflight clone}: schema, slot and snapshot, parallel copy, post-data, sequences, in that order,
- * resumable at every step from the state kept on the target.
+ * {@code inflight clone}: preflight, pre-data schema, publication and slot with its exported snapshot,
+ * parallel copy, post-data schema, sequences — in that order, and resumable at every step from the
+ * state kept on the target ({@link StateStore}).
+ *
+ * <p>What makes a rerun safe at each point a crash can hit:
+ * <ul>
+ *   <li>The migration is recorded (slot name, no LSN yet) before the slot exists, so a slot found on a
+ *       rerun with no recorded LSN is known to be ours and unused: it is dropped and made again.</li>
+ *   <li>Pre-data runs in one target transaction: after a crash either every table exists or none does.</li>
+ *   <li>Each copied range commits together with its done mark; a table left half-copied is recopied whole
+ *       under a fresh snapshot whose LSN is recorded for the stream.</li>
+ *   <li>Post-data skips what exists and rebuilds invalid leftovers; sequences are simply set again.</li>
+ * </ul>
+ * Not thread-safe; one run per target (the state store holds an advisory lock).
  */
 public final class CloneJob {
 
+    private static final Logger log = LoggerFactory.getLogger(CloneJob.class);
+
     private final CloneOptions options;
     private final ProgressListener progress;
+    private final PgConnector source;
+    private final PgConnector target;
+    private final Map<String, Duration> phases = new LinkedHashMap<>();
 
     public CloneJob(CloneOptions options, ProgressListener progress) {
         this.options = options;
         this.progress = progress;
+        this.source = new PgConnector(Side.SOURCE, options.source());
+        this.target = new PgConnector(Side.TARGET, options.target());
     }
 
-    /** Runs the clone to the end, or throws an InflightException naming what stopped it. */
+    /** Runs the clone to the end, or throws an {@link InflightException} naming what stopped it. */
     public CloneResult run() {
-        throw new UnsupportedOperationException("being assembled: " + options + progress);
+        long started = System.nanoTime();
+        try (Connection src = source.open(); Connection tgt = target.open()) {
+            Preflight.versions(Preflight.server(src, source), Preflight.server(tgt, target));
+            Preflight.replication(src, source);
+            List<TableInfo> tables = TableCatalog.read(src, options.schemas());
+            if (tables.isEmpty()) {
+                throw new InflightException(ErrorCode.INVALID_CONFIGURATION, "the source " + source.endpoint()
+                        + " has no tables in the chosen schemas (" + describe(options.schemas().include()) + ")");
+            }
+            Preflight.selectPrivileges(src, source, tables);
+
+            try (StateStore state = StateStore.open(target)) {
+                SchemaPlan plan = options.schemaMode() == SchemaMode.CREATE
+                        ? timed("plan", () -> SchemaPlanner.plan(SchemaReader.read(src, options.schemas())))
+                        : null;
+                MigrationRecord migration = state.migration()
+                        .map(m -> resumed(m, state))
+                        .orElseGet(() -> fresh(src, tgt, tables, plan, state));
+
+                if (plan != null) {
+                    timedRun("schema", () -> preData(tgt, plan));
+                }
+                Backfill.Result copy = timed("copy", () -> copy(migration, tables, state));
+                state.setPhase("post-data");
+                if (plan != null) {
+                    timedRun("post-data", () -> SchemaCloner.applyPostData(target, plan, options.jobs(), progress));
+                }
+                int sequences = timed("sequences", () -> SequenceSync.sync(src, tgt, options.schemas()));
+                log.info("set {} sequences on the target to the source's values", sequences);
+                state.setPhase("cloned");
+                MigrationRecord done = state.migration().orElseThrow();
+                return new CloneResult(done.slotName(), done.publication(), done.consistentLsn(),
+                        copy.tablesCopied(), copy.tablesSkipped(), copy.rowsCopied(), copy.bytesCopied(),
+                        Duration.ofNanos(System.nanoTime() - started), Map.copyOf(phases));
+            }
+        } catch (SQLException e) {
+            throw PgErrors.translate(e, target, "closing connections");
+        }
+    }
+
+    /** The phases in the order they ran, with their wall time. */
+    public Map<String, Duration> phases() {
+        return new LinkedHashMap<>(phases);
+    }
+
+    // ---- first run ------------------------------------------------------------------------------
+
+    private MigrationRecord fresh(Connection src, Connection tgt, List<TableInfo> tables, SchemaPlan plan,
+                                  StateStore state) {
+        if (plan != null) {
+            List<TableId> there = SchemaCloner.existingTables(tgt, plan);
+            if (!there.isEmpty()) {
+                throw new InflightException(ErrorCode.TARGET_NOT_EMPTY, "the target " + target.endpoint()
+                        + " already holds " + there.size() + " of the tables to create: " + preview(there)
+                        + ". Clone into an empty database, or pass --schema existing to load into the tables"
+                        + " that are there (they must match the source and be empty)");
+            }
+        } else {
+            ExistingSchemaCheck.check(src, tgt, options.schemas());
+            List<TableId> holding = tablesWithRows(tgt, tables);
+            if (!holding.isEmpty()) {
+                throw new InflightException(ErrorCode.TARGET_NOT_EMPTY, "with --schema existing the target tables"
+                        + " must be empty, but " + holding.size() + " hold rows: " + preview(holding)
+                        + ". Empty them (TRUNCATE) on the target, then rerun");
+            }
+        }
+        new Publications(source).ensure(options.publication(), tables);
+        SourceIdentity identity = SnapshotSlot.identify(source);
+        // Recorded before the slot exists: see the class comment.
+        return state.begin(options.slotName(), options.publication(), Lsn.INVALID, identity, "schema");
+    }
+
+    private void preData(Connection tgt, SchemaPlan plan) {
+        List<TableId> there = SchemaCloner.existingTables(tgt, plan);
+        if (there.isEmpty()) {
+            SchemaCloner.applyPreData(tgt, plan, progress);
+        } else {
+            progress.phaseFinished("schema", "already created by an earlier run");
+        }
+    }
+
+    // ---- rerun ----------------------------------------------------------------------------------
+
+    private MigrationRecord resumed(MigrationRecord m, StateStore state) {
+        state.verifySource(SnapshotSlot.identify(source));
+        if (!m.slotName().equals(options.slotName()) || !m.publication().equals(options.publication())) {
+            throw new InflightException(ErrorCode.INVALID_CONFIGURATION, "the target " + target.endpoint()
+                    + " holds a migration using slot '" + m.slotName() + "' and publication '" + m.publication()
+                    + "', but this run asks for slot '" + options.slotName() + "' and publication '"
+                    + options.publication() + "': rerun with --slot " + m.slotName() + " --publication "
+                    + m.publication());
+        }
+        log.info("continuing the migration begun {} (slot {}, phase {})", m.startedAt(), m.slotName(), m.phase());
+        return m;
+    }
+
+    // ---- copy -----------------------------------------------------------------------------------
+
+    private Backfill.Result copy(MigrationRecord migration, List<TableInfo> tables, StateStore state) {
+        Backfill backfill = new Backfill(source, target, state, options.jobs(), progress);
+        if (options.schemaMode() == SchemaMode.EXISTING) {
+            backfill = backfill.withTargetReplicaRole();
+        }
+        if (!migration.consistentLsn().isValid()) {
+            if (SnapshotSlot.find(source, migration.slotName()).isPresent()) {
+                log.info("dropping slot {} left unused by an interrupted run", migration.slotName());
+                SnapshotSlot.drop(source, migration.slotName());
+            }
+            state.setPhase("copy");
+            try (SnapshotSlot slot = SnapshotSlot.create(source, migration.slotName())) {
+                state.recordConsistentPoint(slot.consistentPoint());
+                log.info("slot {} created at LSN {}; copying under its snapshot {}", slot.slotName(),
+                        slot.consistentPoint(), slot.snapshot().name());
+                return backfill.run(tables, slot.snapshot());
+            }
+        }
+        if (SnapshotSlot.find(source, migration.slotName()).isEmpty()) {
+            throw new InflightException(ErrorCode.OBJECT_CONFLICT, "replication slot '" + migration.slotName()
+                    + "' recorded on the target (consistent point " + migration.consistentLsn() + ") no longer"
+                    + " exists on the source, so the changes made since then are lost to the stream. Start over:"
+                    + " drop the cloned tables and schema " + StateStore.SCHEMA + " on the target, then rerun");
+        }
+        if (backfill.remaining(tables).isEmpty()) {
+            return backfill.run(tables, null);
+        }
+        // The main slot's snapshot died with the run that made it: tables still to copy get a fresh one,
+        // whose LSN the state records per table so the stream skips their older changes.
+        try (SnapshotSlot fresh = SnapshotSlot.createTemporary(source)) {
+            log.info("resuming the copy under a fresh snapshot at LSN {}", fresh.consistentPoint());
+            return backfill.run(tables, fresh.snapshot());
+        }
+    }
+
+    private List<TableId> tablesWithRows(Connection tgt, List<TableInfo> tables) {
+        List<TableId> holding = new ArrayList<>();
+        try (Statement s = tgt.createStatement()) {
+            for (TableInfo t : tables) {
+                if (!t.holdsRows()) {
+                    continue;
+                }
+                try (ResultSet rs = s.executeQuery("SELECT EXISTS (SELECT 1 FROM ONLY " + t.id().quoted() + ")")) {
+                    rs.next();
+                    if (rs.getBoolean(1)) {
+                        holding.add(t.id());
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw PgErrors.translate(e, target, "checking that the target tables are empty");
+        }
+        return holding;
+    }
+
+    private <T> T timed(String phase, Supplier<T> work) {
+        long t0 = System.nanoTime();
+        try {
+            return work.get();
+        } finally {
+            phases.merge(phase, Duration.ofNanos(System.nanoTime() - t0), Duration::plus);
+        }
+    }
+
+    private void timedRun(String phase, Runnable work) {
+        timed(phase, () -> {
+            work.run();
+            return null;
+        });
+    }
+
+    private static String preview(List<TableId> ids) {
+        List<String> names = ids.stream().limit(10).map(TableId::toString).toList();
+        return String.join(", ", names) + (ids.size() > 10 ? " and " + (ids.size() - 10) + " more" : "");
+    }
+
+    private static String describe(List<String> include) {
+        return include.isEmpty() ? "all schemas" : String.join(", ", include);
     }
 }

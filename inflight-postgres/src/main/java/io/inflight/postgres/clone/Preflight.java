@@ -123,21 +123,4 @@ final class Preflight {
             throw new InflightException(ErrorCode.INSUFFICIENT_PRIVILEGE, sb.toString());
         }
     }
-
-    /** Partitioned parents are published (their leaves follow); the rest must identify rows on UPDATE/DELETE. */
-    static void replicaIdentities(List<TableInfo> tables) {
-        List<TableInfo> missing = tables.stream().filter(TableInfo::holdsRows)
-                .filter(t -> !t.hasReplicaIdentity()).toList();
-        if (missing.isEmpty()) {
-            return;
-        }
-        StringBuilder sb = new StringBuilder(missing.size() + " table(s) have no primary key or replica identity: "
-                + missing.stream().map(TableInfo::id).toList() + ". Publishing them would make the source reject"
-                + " every UPDATE and DELETE on them. Give each a primary key, or run on the source (FULL logs whole"
-                + " old rows; USING INDEX names a unique index over NOT NULL columns):");
-        for (TableInfo t : missing) {
-            sb.append("\n  ALTER TABLE ").append(t.id().quoted()).append(" REPLICA IDENTITY FULL;");
-        }
-        throw new InflightException(ErrorCode.UNSUPPORTED, sb.toString());
-    }
 }

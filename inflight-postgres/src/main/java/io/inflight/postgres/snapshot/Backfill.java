@@ -55,15 +55,31 @@ public final class Backfill {
     private final int jobs;
     private final ProgressListener progress;
     private final RangePlanner planner;
+    private final boolean replicaRole;
 
     public Backfill(PgConnector source, PgConnector target, StateStore state, int jobs, ProgressListener progress) {
         // Ranges only buy parallelism: one worker streams each table fastest as one COPY.
-        this(source, target, state, jobs, progress, jobs == 1 ? RangePlanner.unsplit() : new RangePlanner());
+        this(source, target, state, jobs, progress, jobs == 1 ? RangePlanner.unsplit() : new RangePlanner(), false);
+    }
+
+    /**
+     * Loads with {@code session_replication_role = replica} on the target: for a schema the user made, whose
+     * foreign keys and triggers are in place during the load. Tables arrive in parallel, children before
+     * parents, so FK checks would fail, and user triggers must not fire for copied rows. Needs a role
+     * allowed to set it (superuser, or {@code GRANT SET ON PARAMETER session_replication_role} on 15+).
+     */
+    public Backfill withTargetReplicaRole() {
+        return new Backfill(source, target, state, jobs, progress, planner, true);
     }
 
     /** Tests plan with smaller ranges. */
     Backfill(PgConnector source, PgConnector target, StateStore state, int jobs, ProgressListener progress,
              RangePlanner planner) {
+        this(source, target, state, jobs, progress, planner, false);
+    }
+
+    private Backfill(PgConnector source, PgConnector target, StateStore state, int jobs, ProgressListener progress,
+                     RangePlanner planner, boolean replicaRole) {
         if (jobs < 1) {
             throw new InflightException(ErrorCode.INVALID_CONFIGURATION, "--jobs must be at least 1, got " + jobs);
         }
@@ -73,6 +89,7 @@ public final class Backfill {
         this.jobs = jobs;
         this.progress = progress;
         this.planner = planner;
+        this.replicaRole = replicaRole;
     }
 
     /** What a run did. */
@@ -129,6 +146,9 @@ public final class Backfill {
     private List<CopyTask> prepare(List<TableInfo> todo, Map<TableId, TableState> states, ExportedSnapshot snapshot) {
         List<CopyTask> tasks = new ArrayList<>();
         try (Connection src = source.open(); Connection tgt = target.open()) {
+            if (replicaRole) {
+                CopyWorker.replicaRole(tgt, target);
+            }
             tgt.setAutoCommit(false);
             for (TableInfo t : todo) {
                 List<CopyRange> ranges = plan(src, t);
@@ -137,7 +157,9 @@ public final class Backfill {
                     if (before.status() != CopyStatus.PENDING) {
                         log.info("{} was partly copied at LSN {} by an earlier run: emptying it to copy it again",
                                 t.id(), before.snapshotLsn().orElse(null));
-                        s.execute("TRUNCATE ONLY " + t.id().quoted());
+                        // TRUNCATE is refused on a table other tables' foreign keys reference (a schema the
+                        // user made); DELETE under the replica role skips those checks.
+                        s.execute((replicaRole ? "DELETE FROM ONLY " : "TRUNCATE ONLY ") + t.id().quoted());
                     }
                     List<RangeBounds> bounds = ranges.stream().map(CopyRange::bounds).toList();
                     state.startTable(tgt, t.id(), snapshot.lsn(), bounds);
@@ -179,7 +201,7 @@ public final class Backfill {
         List<CopyWorker> workers = new ArrayList<>(n);
         try {
             for (int i = 0; i < n; i++) {
-                workers.add(CopyWorker.open(source, target, snapshot, state, progress));
+                workers.add(CopyWorker.open(source, target, snapshot, state, progress, replicaRole));
             }
         } catch (RuntimeException e) {
             workers.forEach(CopyWorker::close);

@@ -62,9 +62,26 @@ final class CopyWorker implements AutoCloseable {
         this.progress = progress;
     }
 
+    /** Sets {@code session_replication_role = replica}, or says which grant the target role lacks. */
+    static void replicaRole(Connection tgt, PgConnector target) {
+        try (Statement s = tgt.createStatement()) {
+            s.execute("SET session_replication_role = replica");
+        } catch (SQLException e) {
+            if ("42501".equals(e.getSQLState())) {
+                throw new InflightException(ErrorCode.INSUFFICIENT_PRIVILEGE, "target role '" + target.endpoint().user()
+                        + "' may not set session_replication_role, which loading into an existing schema needs (its"
+                        + " foreign keys and triggers must not act on copied rows). Run on the target as a superuser:"
+                        + " GRANT SET ON PARAMETER session_replication_role TO ""
+                        + target.endpoint().user().replace("\"", "\"\"") + "\"; (PostgreSQL 15+), or clone as a"
+                        + " superuser", "42501", e);
+            }
+            throw PgErrors.translate(e, target, "setting session_replication_role");
+        }
+    }
+
     /** Opens both connections and imports the snapshot; the exporting connection must still be open. */
     static CopyWorker open(PgConnector source, PgConnector target, ExportedSnapshot snapshot, StateStore state,
-                           ProgressListener progress) {
+                           ProgressListener progress, boolean replicaRole) {
         Connection src = source.open();
         Connection tgt = null;
         try {
@@ -89,6 +106,9 @@ final class CopyWorker implements AutoCloseable {
                 // the transaction), so the rerun copies that range again: nothing needs the WAL flush per commit.
                 s.execute("SET synchronous_commit = off");
                 s.execute("SET statement_timeout = 0");
+                if (replicaRole) {
+                    replicaRole(tgt, target);
+                }
                 tgt.setAutoCommit(false);
             } catch (SQLException e) {
                 throw PgErrors.translate(e, target, "preparing a copy session");

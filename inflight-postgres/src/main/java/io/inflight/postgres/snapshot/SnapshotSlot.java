@@ -75,6 +75,17 @@ public final class SnapshotSlot implements AutoCloseable {
         }
     }
 
+    /** Drops a slot that is not in use; used only for a slot the state on the target says is ours. */
+    public static void drop(PgConnector source, String slotName) {
+        try (Connection c = source.open();
+             PreparedStatement ps = c.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
+            ps.setString(1, slotName);
+            ps.execute();
+        } catch (SQLException e) {
+            throw PgErrors.translate(e, source, "dropping the unused replication slot '" + slotName + "'");
+        }
+    }
+
     /** The slot of that name on the source's current database, if any. */
     public static Optional<SlotStatus> find(PgConnector source, String slotName) {
         String sql = "SELECT plugin, slot_type, database, temporary, active, confirmed_flush_lsn::text"

@@ -84,19 +84,6 @@ class PreflightIT {
     }
 
     @Test
-    void tableWithoutReplicaIdentityIsRefusedWithTheFix() throws Exception {
-        try (Connection c = pg.connect("postgres")) {
-            List<TableInfo> tables = TableCatalog.read(c, SchemaFilter.all());
-            assertThatThrownBy(() -> Preflight.replicaIdentities(tables))
-                    .isInstanceOfSatisfying(InflightException.class,
-                            e -> assertThat(e.code()).isEqualTo(ErrorCode.UNSUPPORTED))
-                    .hasMessageContaining("public.loose")
-                    .hasMessageContaining("ALTER TABLE \"public\".\"loose\" REPLICA IDENTITY FULL;")
-                    .hasMessageNotContaining("keyed");
-        }
-    }
-
-    @Test
     void exhaustedSlotsAreNamedWithTheSetting() throws Exception {
         pg.execute("postgres", "SELECT pg_create_logical_replication_slot('squatter', 'pgoutput')");
         try (Connection c = pg.connect("postgres")) {
