@@ -1,0 +1,217 @@
+package io.inflight.postgres.schema;
+
+import io.inflight.core.ErrorCode;
+import io.inflight.core.InflightException;
+import io.inflight.core.TableId;
+import io.inflight.core.progress.ProgressListener;
+import io.inflight.postgres.connect.PgConnector;
+import io.inflight.postgres.connect.PgErrors;
+import io.inflight.postgres.schema.DdlStep.Sql;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies a {@link SchemaPlan} to a target.
+ *
+ * <p>Pre-data runs in one transaction: a failure leaves nothing behind and the same call can be repeated.
+ * Post-data runs on several connections and is resumable: a step whose object already exists on the
+ * target (looked up by name) is skipped, an invalid index left by a crash is dropped and rebuilt.
+ * Statements naming a role missing on the target (owner, grantee, policy role) are skipped with a
+ * {@link ProgressListener#warning} naming the role and the object.
+ */
+public final class SchemaCloner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SchemaCloner.class);
+
+    /**
+     * Memory per post-data session. An index build sorts every key of its table; with the server default
+     * (64MB) large tables sort in many on-disk runs merged afterwards, several times slower than one big
+     * in-memory sort. The target is not in use yet, so it can spare {@code jobs} times this.
+     */
+    static final String MAINTENANCE_WORK_MEM = "512MB";
+
+    private SchemaCloner() {
+    }
+
+    /**
+     * Runs the pre-data steps in plan order in one transaction on {@code target} (left in autocommit
+     * after). Function bodies are not checked (like pg_dump), so they may name objects made later.
+     */
+    public static void applyPreData(Connection target, SchemaPlan plan, ProgressListener listener) {
+        listener.phaseStarted("schema", plan.preData().size() + " objects");
+        plan.unsupported().forEach(u -> listener.warning("not recreated on the target: " + u));
+        DdlStep current = null;
+        try {
+            boolean autoCommit = target.getAutoCommit();
+            target.setAutoCommit(false);
+            try (Statement s = target.createStatement()) {
+                s.execute("SET LOCAL check_function_bodies = off");
+                s.execute("SET LOCAL search_path = ''");
+                for (DdlStep step : plan.preData()) {
+                    current = step;
+                    long start = System.currentTimeMillis();
+                    for (Sql sql : step.statements()) {
+                        s.execute(sql.text());
+                    }
+                    listener.stepFinished(step.description(), System.currentTimeMillis() - start);
+                }
+                target.commit();
+            } catch (SQLException | RuntimeException e) {
+                target.rollback();
+                throw e;
+            } finally {
+                target.setAutoCommit(autoCommit);
+            }
+        } catch (SQLException e) {
+            throw failure(e, current == null ? "preparing the schema" : "creating " + current.description(), current);
+        }
+        listener.phaseFinished("schema", plan.preData().size() + " objects");
+    }
+
+    /** Runs the post-data steps on {@code jobs} connections; blocks until all are done or one failed. */
+    public static void applyPostData(PgConnector target, SchemaPlan plan, int jobs, ProgressListener listener) {
+        listener.phaseStarted("post-data", plan.postData().size() + " steps on " + jobs + " connections");
+        Set<String> roles;
+        try (Connection c = target.open()) {
+            roles = roles(c);
+        } catch (SQLException e) {
+            throw PgErrors.translate(e, target, "reading the roles of the target");
+        }
+        new ParallelSteps(plan.postData(), Math.max(1, jobs), () -> openSession(target),
+                (c, step) -> runPostStep(target, c, step, roles, listener)).run();
+        listener.phaseFinished("post-data", plan.postData().size() + " steps");
+    }
+
+    /** The tables of the plan that already exist on the target. */
+    public static List<TableId> existingTables(Connection target, SchemaPlan plan) {
+        List<TableId> found = new ArrayList<>();
+        try (PreparedStatement ps = target.prepareStatement("""
+                SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                 WHERE n.nspname = ? AND c.relname = ?""")) {
+            for (TableId t : plan.tables()) {
+                ps.setString(1, t.schema());
+                ps.setString(2, t.name());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        found.add(t);
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new InflightException(ErrorCode.INTERNAL, "looking for existing tables on the target failed: "
+                    + e.getMessage(), e.getSQLState(), e);
+        }
+        return found;
+    }
+
+    static Set<String> roles(Connection c) throws SQLException {
+        Set<String> roles = new HashSet<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT rolname FROM pg_catalog.pg_roles")) {
+            while (rs.next()) {
+                roles.add(rs.getString(1));
+            }
+        }
+        return roles;
+    }
+
+    private static Connection openSession(PgConnector target) {
+        Connection c = target.open();
+        try (Statement s = c.createStatement()) {
+            s.execute("SET maintenance_work_mem = '" + MAINTENANCE_WORK_MEM + "'");
+            s.execute("SET search_path = ''");
+            s.execute("SET check_function_bodies = off");
+            s.execute("SET statement_timeout = 0");
+            return c;
+        } catch (SQLException e) {
+            closeQuietly(c);
+            throw PgErrors.translate(e, target, "preparing a post-data session");
+        }
+    }
+
+    private static void runPostStep(PgConnector target, Connection c, DdlStep step, Set<String> roles,
+            ProgressListener listener) {
+        long start = System.currentTimeMillis();
+        try {
+            String state = step.doneQuery() == null ? null : SchemaReader.queryString(c, step.doneQuery());
+            if ("done".equals(state)) {
+                LOG.debug("already on the target: {}", step.description());
+                return;
+            }
+            List<String> statements = new ArrayList<>();
+            if ("invalid".equals(state) && step.repair() != null) {
+                LOG.info("dropping the invalid leftover of an earlier run: {}", step.description());
+                statements.add(step.repair());
+            }
+            for (Sql sql : step.statements()) {
+                List<String> missing = sql.roles().stream().filter(r -> !roles.contains(r)).sorted().toList();
+                if (missing.isEmpty()) {
+                    statements.add(sql.text());
+                } else {
+                    listener.warning("role " + String.join(", ", missing) + " does not exist on the target: skipped `"
+                            + sql.text() + "` (" + step.description() + "). Create the role and run it by hand");
+                }
+            }
+            runInTransaction(c, statements);
+            listener.stepFinished(step.description(), System.currentTimeMillis() - start);
+        } catch (SQLException e) {
+            throw failure(e, "creating " + step.description(), step);
+        }
+    }
+
+    /** One transaction per step; a deadlock with another step's locks is retried. */
+    private static void runInTransaction(Connection c, List<String> statements) throws SQLException {
+        for (int attempt = 1; ; attempt++) {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                for (String sql : statements) {
+                    s.execute(sql);
+                }
+                c.commit();
+                return;
+            } catch (SQLException e) {
+                c.rollback();
+                if (!"40P01".equals(e.getSQLState()) || attempt >= 5) {
+                    throw e;
+                }
+                LOG.info("deadlock on the target, retrying: {}", e.getMessage());
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+    }
+
+    private static InflightException failure(SQLException e, String doing, DdlStep step) {
+        String detail = step == null || step.statements().isEmpty() ? ""
+                : ". Statement: " + abbreviate(step.statements().get(step.statements().size() - 1).text());
+        String state = e.getSQLState();
+        ErrorCode code = state != null && state.startsWith("08") ? ErrorCode.CONNECTION_LOST
+                : state != null && (state.equals("42P07") || state.equals("42710")) ? ErrorCode.OBJECT_CONFLICT
+                : state != null && state.equals("42501") ? ErrorCode.INSUFFICIENT_PRIVILEGE : ErrorCode.INTERNAL;
+        return new InflightException(code, "target: " + doing + " failed: " + e.getMessage()
+                + (state == null ? "" : " [SQLSTATE " + state + "]") + detail
+                + (code == ErrorCode.CONNECTION_LOST ? ". Rerun the same command to resume" : ""), state, e);
+    }
+
+    private static String abbreviate(String sql) {
+        String s = sql.replaceAll("\\s+", " ");
+        return s.length() > 300 ? s.substring(0, 300) + "..." : s;
+    }
+
+    static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // closing after a failure: the first error is the one to report
+        }
+    }
+
+}

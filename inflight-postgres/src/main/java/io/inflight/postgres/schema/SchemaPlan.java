@@ -1,0 +1,27 @@
+package io.inflight.postgres.schema;
+
+import io.inflight.core.TableId;
+import java.util.List;
+
+/**
+ * The DDL that recreates a {@link SchemaModel} on a target, in two phases.
+ *
+ * @param preData     run before the copy, in this order, in one transaction: extensions, schemas, types,
+ *                    functions, sequences, bare tables (columns, defaults, NOT NULL, CHECK, identity,
+ *                    generated), partitions attached. No index, key, foreign key or trigger
+ * @param postData    run after the copy, in parallel as {@link DdlStep#after} allows, in roughly this order:
+ *                    keys and indexes, foreign keys, triggers, views, materialized views, policies,
+ *                    comments, owners, grants, replica identity
+ * @param tables      every table the pre-data creates
+ * @param unsupported objects of the source that the plan does not recreate, as readable sentences
+ */
+public record SchemaPlan(List<DdlStep> preData, List<DdlStep> postData, List<TableId> tables,
+        List<String> unsupported) {
+
+    public SchemaPlan {
+        preData = List.copyOf(preData);
+        postData = List.copyOf(postData);
+        tables = List.copyOf(tables);
+        unsupported = List.copyOf(unsupported);
+    }
+}
