@@ -71,7 +71,7 @@ final class CopyWorker implements AutoCloseable {
                 throw new InflightException(ErrorCode.INSUFFICIENT_PRIVILEGE, "target role '" + target.endpoint().user()
                         + "' may not set session_replication_role, which loading into an existing schema needs (its"
                         + " foreign keys and triggers must not act on copied rows). Run on the target as a superuser:"
-                        + " GRANT SET ON PARAMETER session_replication_role TO ""
+                        + " GRANT SET ON PARAMETER session_replication_role TO \""
                         + target.endpoint().user().replace("\"", "\"\"") + "\"; (PostgreSQL 15+), or clone as a"
                         + " superuser", "42501", e);
             }
