@@ -311,14 +311,7 @@ public final class SchemaPlanner {
             }
             Set<String> ownedSequences = m.sequences().stream().filter(s -> s.ownedByTable() != null)
                     .map(Sequence::key).collect(Collectors.toSet());
-            Set<String> publicSchema = m.schemas().stream().filter(s -> s.name().equals("public"))
-                    .map(Namespace::key).collect(Collectors.toSet());
             for (Ownership o : m.ownerships()) {
-                // The public schema keeps the target's own owner and privileges: PostgreSQL 15 made its
-                // default safer (no CREATE for everyone), and copying an older source's default would undo that.
-                if (publicSchema.contains(o.objectKey())) {
-                    continue;
-                }
                 ownership(o, ownedSequences.contains(o.objectKey()));
             }
             for (Table t : m.tables()) {
