@@ -92,7 +92,8 @@ public final class SchemaPlanner {
             }
         }
         List<DdlStep> out = new ArrayList<>(fixed);
-        out.addAll(TopoOrder.sort(objects, DdlStep::id, s -> deps.getOrDefault(s.id(), Set.of())));
+        out.addAll(TopoOrder.sort(objects.stream().map(Node::new).toList(), n -> n.step().id(),
+                n -> deps.getOrDefault(n.step().id(), Set.of())).stream().map(Node::step).toList());
 
         // Links that would make cycles in the graph above come last: both ends exist by then.
         Map<String, TableId> tableIds = new HashMap<>();
@@ -114,6 +115,14 @@ public final class SchemaPlanner {
             }
         }
         return out;
+    }
+
+    /** A pre-data step as the sorter logs it: by what it creates. */
+    private record Node(DdlStep step) {
+        @Override
+        public String toString() {
+            return step.description();
+        }
     }
 
     static List<String> typeSql(TypeDef t) {
@@ -280,6 +289,7 @@ public final class SchemaPlanner {
                 }
                 keysAndIndexes.add(indexStep(i.key(), "index " + qualified(i.table().schema(), i.name()) + " on " + i.table(),
                         i.definition(), i.table().schema(), i.name(), after));
+                stepTable.put(i.key(), i.tableKey());
                 madeBy.put(i.key(), i.key());
             }
             for (Constraint c : m.constraints()) {
@@ -327,9 +337,22 @@ public final class SchemaPlanner {
             all.addAll(triggersViews);
             all.addAll(finishing);
             Set<String> ids = all.stream().map(DdlStep::id).collect(Collectors.toSet());
-            return all.stream().map(s -> new DdlStep(s.id(), s.description(), s.statements(),
-                    s.after().stream().filter(ids::contains).collect(Collectors.toSet()), s.locks(), s.doneQuery(),
-                    s.repair())).toList();
+            // An ALTER TABLE needs a lock that conflicts with index builds on that table: rather than have
+            // a worker sit waiting on it, start it only once the table's index builds are done.
+            Map<String, Set<String>> buildsByTable = new HashMap<>();
+            for (DdlStep s : keysAndIndexes) {
+                if (tableOf(s) != null) {
+                    buildsByTable.computeIfAbsent(tableOf(s), k -> new HashSet<>()).add(s.id());
+                }
+            }
+            Set<String> builds = keysAndIndexes.stream().map(DdlStep::id).collect(Collectors.toSet());
+            return all.stream().map(s -> {
+                Set<String> after = s.after().stream().filter(ids::contains).collect(Collectors.toCollection(HashSet::new));
+                if (!builds.contains(s.id())) {
+                    s.locks().forEach(t -> after.addAll(buildsByTable.getOrDefault(t, Set.of())));
+                }
+                return new DdlStep(s.id(), s.description(), s.statements(), after, s.locks(), s.doneQuery(), s.repair());
+            }).toList();
         }
 
         private final Map<String, String> stepTable = new HashMap<>();

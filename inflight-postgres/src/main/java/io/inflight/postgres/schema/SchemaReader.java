@@ -564,7 +564,7 @@ public final class SchemaReader {
                                          'pg_catalog.pg_trigger'::pg_catalog.regclass, 'pg_catalog.pg_policy'::pg_catalog.regclass)
                        AND d.refclassid IN ('pg_catalog.pg_class'::pg_catalog.regclass, 'pg_catalog.pg_type'::pg_catalog.regclass,
                                             'pg_catalog.pg_proc'::pg_catalog.regclass, 'pg_catalog.pg_constraint'::pg_catalog.regclass)
-                       AND d.refobjid >= 16384
+                       AND d.refobjid >= 16384 AND d.objid >= 16384
                        AND NOT (d.deptype = 'a' AND d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
                                 AND (SELECT k.relkind FROM pg_catalog.pg_class k WHERE k.oid = d.objid) = 'S')
                     """.formatted(resolve("d.classid", "d.objid"), resolve("d.refclassid", "d.refobjid"),
