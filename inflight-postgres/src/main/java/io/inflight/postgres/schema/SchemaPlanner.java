@@ -324,6 +324,9 @@ public final class SchemaPlanner {
             for (Ownership o : m.ownerships()) {
                 ownership(o, ownedSequences.contains(o.objectKey()));
             }
+            for (SchemaModel.ColumnGrants g : m.columnGrants()) {
+                columnGrants(g);
+            }
             for (Table t : m.tables()) {
                 replicaIdentity(t);
             }
@@ -537,6 +540,18 @@ public final class SchemaPlanner {
                         .toLowerCase(java.util.Locale.ROOT) + " " + o.name(), sql, afterObject(o.objectKey()),
                         Set.of(o.objectKey()), null, null));
             }
+        }
+
+        private void columnGrants(SchemaModel.ColumnGrants g) {
+            String on = " (" + quote(g.column()) + ") ON TABLE " + g.table().quoted();
+            List<Sql> sql = g.grants().stream().map(x -> new Sql("GRANT " + x.privilege() + on + " TO "
+                    + (x.grantee() == null ? "PUBLIC" : quote(x.grantee())) + (x.grantable() ? " WITH GRANT OPTION" : ""),
+                    x.grantee() == null ? Set.of() : Set.of(x.grantee()))).toList();
+            // After the table's own privileges: revoking a table privilege revokes it on every column too.
+            Set<String> after = new HashSet<>(afterObject(g.tableKey()));
+            after.add("owner:" + g.tableKey());
+            finishing.add(new DdlStep("columns:" + g.tableKey() + ":" + g.column(), "privileges on column "
+                    + g.table() + "." + g.column(), sql, after, Set.of(g.tableKey()), null, null));
         }
 
         private void replicaIdentity(Table t) {
