@@ -171,6 +171,8 @@ CREATE POLICY line_all ON sales.line AS RESTRICTIVE USING (true) WITH CHECK (amo
 -- owners and grants
 ALTER TABLE sales.booking OWNER TO app_reader;
 GRANT SELECT ON sales.customer TO app_reader;
+GRANT SELECT (email), UPDATE (name, mood) ON sales.customer TO ghost_role;
+GRANT INSERT (qty) ON sales.orders TO app_reader WITH GRANT OPTION;
 GRANT SELECT, INSERT ON sales.orders TO app_reader WITH GRANT OPTION;
 GRANT USAGE ON SCHEMA sales TO app_reader;
 GRANT SELECT ON sales.order_totals TO ghost_role;

@@ -19,8 +19,7 @@ import java.util.List;
  * with the same schema give the same text, whatever the order their objects were made in; comparing
  * the texts shows what differs.
  *
- * <p>Left out on purpose: the owner and privileges of the {@code public} schema (PostgreSQL 15 changed
- * their defaults and the clone keeps the target's), multirange types and their constructor functions
+ * <p>Left out on purpose: multirange types and their constructor functions
  * (PostgreSQL 14 and newer make them for every range type), triggers cloned to partitions from their
  * parent's (PostgreSQL 13 hides them as internal, newer versions do not) and sequence positions (data,
  * see {@link SequenceSync}).
@@ -61,8 +60,7 @@ public final class SchemaDescriber {
                 // schemas
                 """
                 SELECT 'schema ' || pg_catalog.quote_ident(n.nspname)
-                       || CASE WHEN n.nspname = 'public' THEN '' ELSE ' owner ' || pg_catalog.pg_get_userbyid(n.nspowner)
-                          || ' acl ' || %s END
+                       || ' owner ' || pg_catalog.pg_get_userbyid(n.nspowner) || ' acl ' || %s
                        || ' comment ' || COALESCE(pg_catalog.obj_description(n.oid, 'pg_namespace'), '-')
                   FROM pg_catalog.pg_namespace n WHERE %s""".formatted(acl.formatted("n.nspacl"), ns),
                 // extensions

@@ -26,6 +26,7 @@ public record SchemaModel(
         List<Policy> policies,
         List<Comment> comments,
         List<Ownership> ownerships,
+        List<ColumnGrants> columnGrants,
         List<Dependency> dependencies,
         List<String> unsupported) {
 
@@ -43,6 +44,7 @@ public record SchemaModel(
         policies = List.copyOf(policies);
         comments = List.copyOf(comments);
         ownerships = List.copyOf(ownerships);
+        columnGrants = List.copyOf(columnGrants);
         dependencies = List.copyOf(dependencies);
         unsupported = List.copyOf(unsupported);
     }
@@ -162,6 +164,10 @@ public record SchemaModel(
      */
     public record Ownership(String objectKey, String alterKind, String grantKind, String name, String owner,
             List<Grant> grants) {
+    }
+
+    /** The privileges granted on one column of a table or view ({@code attacl}). */
+    public record ColumnGrants(String tableKey, TableId table, String column, List<Grant> grants) {
     }
 
     /** One privilege; {@code grantee} null for PUBLIC. */

@@ -92,7 +92,8 @@ public final class SchemaPlanner {
             }
         }
         List<DdlStep> out = new ArrayList<>(fixed);
-        out.addAll(TopoOrder.sort(objects, DdlStep::id, s -> deps.getOrDefault(s.id(), Set.of())));
+        out.addAll(TopoOrder.sort(objects.stream().map(Node::new).toList(), n -> n.step().id(),
+                n -> deps.getOrDefault(n.step().id(), Set.of())).stream().map(Node::step).toList());
 
         // Links that would make cycles in the graph above come last: both ends exist by then.
         Map<String, TableId> tableIds = new HashMap<>();
@@ -114,6 +115,14 @@ public final class SchemaPlanner {
             }
         }
         return out;
+    }
+
+    /** A pre-data step as the sorter logs it: by what it creates. */
+    private record Node(DdlStep step) {
+        @Override
+        public String toString() {
+            return step.description();
+        }
     }
 
     static List<String> typeSql(TypeDef t) {
@@ -280,6 +289,7 @@ public final class SchemaPlanner {
                 }
                 keysAndIndexes.add(indexStep(i.key(), "index " + qualified(i.table().schema(), i.name()) + " on " + i.table(),
                         i.definition(), i.table().schema(), i.name(), after));
+                stepTable.put(i.key(), i.tableKey());
                 madeBy.put(i.key(), i.key());
             }
             for (Constraint c : m.constraints()) {
@@ -311,15 +321,11 @@ public final class SchemaPlanner {
             }
             Set<String> ownedSequences = m.sequences().stream().filter(s -> s.ownedByTable() != null)
                     .map(Sequence::key).collect(Collectors.toSet());
-            Set<String> publicSchema = m.schemas().stream().filter(s -> s.name().equals("public"))
-                    .map(Namespace::key).collect(Collectors.toSet());
             for (Ownership o : m.ownerships()) {
-                // The public schema keeps the target's own owner and privileges: PostgreSQL 15 made its
-                // default safer (no CREATE for everyone), and copying an older source's default would undo that.
-                if (publicSchema.contains(o.objectKey())) {
-                    continue;
-                }
                 ownership(o, ownedSequences.contains(o.objectKey()));
+            }
+            for (SchemaModel.ColumnGrants g : m.columnGrants()) {
+                columnGrants(g);
             }
             for (Table t : m.tables()) {
                 replicaIdentity(t);
@@ -334,9 +340,22 @@ public final class SchemaPlanner {
             all.addAll(triggersViews);
             all.addAll(finishing);
             Set<String> ids = all.stream().map(DdlStep::id).collect(Collectors.toSet());
-            return all.stream().map(s -> new DdlStep(s.id(), s.description(), s.statements(),
-                    s.after().stream().filter(ids::contains).collect(Collectors.toSet()), s.locks(), s.doneQuery(),
-                    s.repair())).toList();
+            // An ALTER TABLE needs a lock that conflicts with index builds on that table: rather than have
+            // a worker sit waiting on it, start it only once the table's index builds are done.
+            Map<String, Set<String>> buildsByTable = new HashMap<>();
+            for (DdlStep s : keysAndIndexes) {
+                if (tableOf(s) != null) {
+                    buildsByTable.computeIfAbsent(tableOf(s), k -> new HashSet<>()).add(s.id());
+                }
+            }
+            Set<String> builds = keysAndIndexes.stream().map(DdlStep::id).collect(Collectors.toSet());
+            return all.stream().map(s -> {
+                Set<String> after = s.after().stream().filter(ids::contains).collect(Collectors.toCollection(HashSet::new));
+                if (!builds.contains(s.id())) {
+                    s.locks().forEach(t -> after.addAll(buildsByTable.getOrDefault(t, Set.of())));
+                }
+                return new DdlStep(s.id(), s.description(), s.statements(), after, s.locks(), s.doneQuery(), s.repair());
+            }).toList();
         }
 
         private final Map<String, String> stepTable = new HashMap<>();
@@ -521,6 +540,18 @@ public final class SchemaPlanner {
                         .toLowerCase(java.util.Locale.ROOT) + " " + o.name(), sql, afterObject(o.objectKey()),
                         Set.of(o.objectKey()), null, null));
             }
+        }
+
+        private void columnGrants(SchemaModel.ColumnGrants g) {
+            String on = " (" + quote(g.column()) + ") ON TABLE " + g.table().quoted();
+            List<Sql> sql = g.grants().stream().map(x -> new Sql("GRANT " + x.privilege() + on + " TO "
+                    + (x.grantee() == null ? "PUBLIC" : quote(x.grantee())) + (x.grantable() ? " WITH GRANT OPTION" : ""),
+                    x.grantee() == null ? Set.of() : Set.of(x.grantee()))).toList();
+            // After the table's own privileges: revoking a table privilege revokes it on every column too.
+            Set<String> after = new HashSet<>(afterObject(g.tableKey()));
+            after.add("owner:" + g.tableKey());
+            finishing.add(new DdlStep("columns:" + g.tableKey() + ":" + g.column(), "privileges on column "
+                    + g.table() + "." + g.column(), sql, after, Set.of(g.tableKey()), null, null));
         }
 
         private void replicaIdentity(Table t) {

@@ -169,7 +169,8 @@ public final class SchemaReader {
                             rs.getString(5), rs.getBoolean(6), rs.getString(7), strings(rs.getArray(8)),
                             rs.getString(9), rs.getString(10)));
             return new SchemaModel(extensions, schemas, types, functions, sequences, tables, constraints, indexes,
-                    triggers, views, policies, readComments(), readOwnerships(), readDependencies(), unsupported);
+                    triggers, views, policies, readComments(), readOwnerships(), readColumnGrants(), readDependencies(),
+                    unsupported);
         }
 
         private List<TypeDef> readTypes() throws SQLException {
@@ -488,6 +489,36 @@ public final class SchemaReader {
             return list(sql, rs -> new Comment(rs.getString(1), rs.getString(2), rs.getString(3)));
         }
 
+        private List<SchemaModel.ColumnGrants> readColumnGrants() throws SQLException {
+            return list("""
+                    SELECT 'r:' || c.oid, n.nspname, c.relname, a.attname,
+                           ARRAY(SELECT COALESCE(r.rolname, '') FROM pg_catalog.aclexplode(a.attacl) x
+                                 LEFT JOIN pg_catalog.pg_roles r ON r.oid = x.grantee ORDER BY 1, x.privilege_type),
+                           ARRAY(SELECT x.privilege_type FROM pg_catalog.aclexplode(a.attacl) x
+                                 LEFT JOIN pg_catalog.pg_roles r ON r.oid = x.grantee ORDER BY COALESCE(r.rolname, ''), 1),
+                           ARRAY(SELECT x.is_grantable FROM pg_catalog.aclexplode(a.attacl) x
+                                 LEFT JOIN pg_catalog.pg_roles r ON r.oid = x.grantee ORDER BY COALESCE(r.rolname, ''),
+                                 x.privilege_type)
+                      FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+                      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                     WHERE a.attacl IS NOT NULL AND a.attnum > 0 AND NOT a.attisdropped
+                       AND c.relkind IN ('r', 'p', 'v', 'm') AND %s AND %s
+                     ORDER BY n.nspname, c.relname, a.attnum""".formatted(in("n.nspname"),
+                    notExtensionMember("pg_class", "c.oid")), rs -> new SchemaModel.ColumnGrants(rs.getString(1),
+                            TableId.of(rs.getString(2), rs.getString(3)), rs.getString(4), grants(rs, 5)));
+        }
+
+        private static List<Grant> grants(ResultSet rs, int from) throws SQLException {
+            String[] grantees = (String[]) rs.getArray(from).getArray();
+            String[] privileges = (String[]) rs.getArray(from + 1).getArray();
+            Boolean[] grantable = (Boolean[]) rs.getArray(from + 2).getArray();
+            List<Grant> grants = new ArrayList<>();
+            for (int i = 0; i < grantees.length; i++) {
+                grants.add(new Grant(grantees[i].isEmpty() ? null : grantees[i], privileges[i], grantable[i]));
+            }
+            return List.copyOf(grants);
+        }
+
         private List<Ownership> readOwnerships() throws SQLException {
             String acl = """
                     ARRAY(SELECT COALESCE(r.rolname, '') FROM pg_catalog.aclexplode(%1$s) x
@@ -531,18 +562,9 @@ public final class SchemaReader {
                     acl.formatted("n.nspacl"), acl.formatted("c.relacl"), acl.formatted("t.typacl"),
                     acl.formatted("p.proacl"));
             return list(sql, rs -> {
-                List<Grant> grants = null;
-                if (rs.getBoolean(9)) {
-                    String[] grantees = (String[]) rs.getArray(6).getArray();
-                    String[] privileges = (String[]) rs.getArray(7).getArray();
-                    Boolean[] grantable = (Boolean[]) rs.getArray(8).getArray();
-                    grants = new ArrayList<>();
-                    for (int i = 0; i < grantees.length; i++) {
-                        grants.add(new Grant(grantees[i].isEmpty() ? null : grantees[i], privileges[i], grantable[i]));
-                    }
-                }
+                List<Grant> grants = rs.getBoolean(9) ? grants(rs, 6) : null;
                 return new Ownership(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), grants == null ? null : List.copyOf(grants));
+                        rs.getString(5), grants);
             });
         }
 
@@ -564,7 +586,7 @@ public final class SchemaReader {
                                          'pg_catalog.pg_trigger'::pg_catalog.regclass, 'pg_catalog.pg_policy'::pg_catalog.regclass)
                        AND d.refclassid IN ('pg_catalog.pg_class'::pg_catalog.regclass, 'pg_catalog.pg_type'::pg_catalog.regclass,
                                             'pg_catalog.pg_proc'::pg_catalog.regclass, 'pg_catalog.pg_constraint'::pg_catalog.regclass)
-                       AND d.refobjid >= 16384
+                       AND d.refobjid >= 16384 AND d.objid >= 16384
                        AND NOT (d.deptype = 'a' AND d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
                                 AND (SELECT k.relkind FROM pg_catalog.pg_class k WHERE k.oid = d.objid) = 'S')
                     """.formatted(resolve("d.classid", "d.objid"), resolve("d.refclassid", "d.refobjid"),

@@ -31,12 +31,14 @@ final class TopoOrder {
         }
         int[] missing = new int[items.size()];
         Map<Integer, List<Integer>> dependents = new HashMap<>();
+        Map<Integer, List<Integer>> needs = new HashMap<>();
         for (int i = 0; i < items.size(); i++) {
             for (String d : new HashSet<>(dependsOn.apply(items.get(i)))) {
                 Integer j = index.get(d);
                 if (j != null && j != i) {
                     missing[i]++;
                     dependents.computeIfAbsent(j, k -> new ArrayList<>()).add(i);
+                    needs.computeIfAbsent(i, k -> new ArrayList<>()).add(j);
                 }
             }
         }
@@ -49,10 +51,9 @@ final class TopoOrder {
         while (!ready.isEmpty() || !waiting.isEmpty()) {
             Integer next;
             if (ready.isEmpty()) {
-                next = waiting.first();
-                T item = items.get(next);
-                LOG.warn("dependency cycle through {} (depends on {}): created before what it depends on",
-                        item, dependsOn.apply(item));
+                next = onCycle(waiting.first(), waiting, needs);
+                LOG.warn("dependency cycle through {}: created before what it depends on ({})",
+                        items.get(next), dependsOn.apply(items.get(next)));
             } else {
                 next = ready.first();
             }
@@ -66,5 +67,17 @@ final class TopoOrder {
             }
         }
         return out;
+    }
+
+    /** Follows unmet dependencies from {@code start} until one repeats: the earliest item of that cycle. */
+    private static int onCycle(int start, Set<Integer> waiting, Map<Integer, List<Integer>> needs) {
+        List<Integer> path = new ArrayList<>();
+        int at = start;
+        while (!path.contains(at)) {
+            path.add(at);
+            int current = at;
+            at = needs.getOrDefault(current, List.of()).stream().filter(waiting::contains).findFirst().orElse(current);
+        }
+        return path.subList(path.indexOf(at), path.size()).stream().min(Integer::compare).orElse(start);
     }
 }
