@@ -12,6 +12,8 @@ CREATE DOMAIN sales.positive_int AS integer DEFAULT 1 CONSTRAINT positive CHECK 
 CREATE DOMAIN sales.small_positive AS sales.positive_int NOT NULL CONSTRAINT small CHECK (VALUE < 1000);
 COMMENT ON DOMAIN sales.small_positive IS 'domain over a domain';
 COMMENT ON CONSTRAINT small ON DOMAIN sales.small_positive IS 'below a thousand';
+-- sorts before the domain it is made from: only the dependency order gets it right
+CREATE DOMAIN sales.a_tiny AS sales.small_positive CONSTRAINT tiny CHECK (VALUE < 10);
 CREATE DOMAIN sales.code AS text COLLATE "C" CHECK (VALUE ~ '^[A-Z]+$');
 CREATE TYPE sales.address AS (street text, city text COLLATE "C", zip sales.code);
 COMMENT ON TYPE sales.address IS 'postal address';
@@ -46,6 +48,7 @@ CREATE TABLE sales.customer (
   address sales.address,
   code sales.code DEFAULT sales.next_code(),
   level sales.small_positive,
+  tiny sales.a_tiny DEFAULT 3,
   parent_id bigint REFERENCES sales.customer (id) ON DELETE SET NULL,
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz,
@@ -177,6 +180,11 @@ GRANT SELECT, INSERT ON sales.orders TO app_reader WITH GRANT OPTION;
 GRANT USAGE ON SCHEMA sales TO app_reader;
 GRANT SELECT ON sales.order_totals TO ghost_role;
 GRANT USAGE ON SEQUENCE sales.invoice_no TO app_reader;
+GRANT SELECT ON SEQUENCE sales.orders_id_seq TO app_reader;
+CREATE STATISTICS sales.customer_stats (ndistinct, dependencies) ON mood, level FROM sales.customer;
+COMMENT ON STATISTICS sales.customer_stats IS 'correlated columns';
+CREATE RULE scratch_no_delete AS ON DELETE TO "Odd ""Schema""".scratch DO INSTEAD NOTHING;
+COMMENT ON RULE scratch_no_delete ON "Odd ""Schema""".scratch IS 'keep scratch rows';
 REVOKE EXECUTE ON FUNCTION sales.double_it(integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION sales.double_it(integer) TO app_reader;
 ALTER FUNCTION sales.next_code() OWNER TO ghost_role;

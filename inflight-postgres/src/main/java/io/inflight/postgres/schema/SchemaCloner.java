@@ -193,6 +193,12 @@ public final class SchemaCloner {
         String detail = step == null || step.statements().isEmpty() ? ""
                 : ". Statement: " + abbreviate(step.statements().get(step.statements().size() - 1).text());
         String state = e.getSQLState();
+        if ("53200".equals(state) || "53100".equals(state)) {
+            return new InflightException(ErrorCode.RESOURCE_EXHAUSTED, "target: " + doing + " failed: " + e.getMessage()
+                    + " [SQLSTATE " + state + "]. The schema is created in one transaction that locks every table it"
+                    + " makes: raise max_locks_per_transaction on the target (or free disk space), restart it and rerun",
+                    state, e);
+        }
         ErrorCode code = state != null && state.startsWith("08") ? ErrorCode.CONNECTION_LOST
                 : state != null && (state.equals("42P07") || state.equals("42710")) ? ErrorCode.OBJECT_CONFLICT
                 : state != null && state.equals("42501") ? ErrorCode.INSUFFICIENT_PRIVILEGE : ErrorCode.INTERNAL;

@@ -166,6 +166,20 @@ public final class SchemaDescriber {
                   FROM pg_catalog.pg_trigger g JOIN pg_catalog.pg_class c ON c.oid = g.tgrelid
                   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
                  WHERE NOT g.tgisinternal AND g.tgparentid = 0 AND %s""".formatted(ns),
+                // rules other than views' own
+                """
+                SELECT 'rule ' || pg_catalog.pg_get_ruledef(w.oid) || ' enabled ' || w.ev_enabled::text
+                       || ' comment ' || COALESCE(pg_catalog.obj_description(w.oid, 'pg_rewrite'), '-')
+                  FROM pg_catalog.pg_rewrite w JOIN pg_catalog.pg_class c ON c.oid = w.ev_class
+                  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                 WHERE w.rulename <> '_RETURN' AND %s""".formatted(ns),
+                // extended statistics
+                """
+                SELECT 'statistics ' || pg_catalog.pg_get_statisticsobjdef(o.oid) || ' owner '
+                       || pg_catalog.pg_get_userbyid(o.stxowner)
+                       || ' comment ' || COALESCE(pg_catalog.obj_description(o.oid, 'pg_statistic_ext'), '-')
+                  FROM pg_catalog.pg_statistic_ext o JOIN pg_catalog.pg_namespace n ON n.oid = o.stxnamespace
+                 WHERE %s""".formatted(ns),
                 // policies
                 """
                 SELECT 'policy ' || pg_catalog.quote_ident(p.polname) || ' on ' || c.oid::pg_catalog.regclass::text

@@ -9,7 +9,7 @@ import java.util.List;
  * {@code pg_get_expr}) with an empty {@code search_path}, so every name in them is schema-qualified.
  *
  * <p>Objects are identified by a key {@code "<kind>:<oid>"} (n namespace, e extension, t type, f
- * function, r relation, c constraint, i index, g trigger, p policy). Keys are only meaningful within one
+ * function, r relation, c constraint, i index, g trigger, p policy, s statistics, w rule). Keys are only meaningful within one
  * model; they link objects to {@link #dependencies()} and to their comments and privileges.
  */
 public record SchemaModel(
@@ -22,6 +22,8 @@ public record SchemaModel(
         List<Constraint> constraints,
         List<Index> indexes,
         List<Trigger> triggers,
+        List<Statistics> statistics,
+        List<Rule> rules,
         List<View> views,
         List<Policy> policies,
         List<Comment> comments,
@@ -40,6 +42,8 @@ public record SchemaModel(
         constraints = List.copyOf(constraints);
         indexes = List.copyOf(indexes);
         triggers = List.copyOf(triggers);
+        statistics = List.copyOf(statistics);
+        rules = List.copyOf(rules);
         views = List.copyOf(views);
         policies = List.copyOf(policies);
         comments = List.copyOf(comments);
@@ -140,6 +144,14 @@ public record SchemaModel(
     public record Trigger(String key, String tableKey, TableId table, String name, String definition, char enabled) {
     }
 
+    /** An extended statistics object; {@code definition} is {@code pg_get_statisticsobjdef}. */
+    public record Statistics(String key, String tableKey, TableId id, String definition) {
+    }
+
+    /** A rewrite rule other than a view's own; {@code definition} is {@code pg_get_ruledef}. */
+    public record Rule(String key, String tableKey, TableId table, String name, String definition) {
+    }
+
     /** A view or materialized view; {@code query} is {@code pg_get_viewdef}. */
     public record View(String key, TableId id, boolean materialized, List<String> reloptions, String query,
             boolean populated) {
@@ -160,10 +172,11 @@ public record SchemaModel(
     /**
      * Owner and privileges of an object. {@code alterKind} is the word of {@code ALTER <kind> <name> OWNER},
      * {@code grantKind} the one of {@code GRANT ... ON <kind> <name>}. {@code grants} is null when the
-     * object has its default privileges.
+     * object has its default privileges. {@code followsTable}: a sequence owned by a column, whose owner
+     * PostgreSQL keeps equal to its table's.
      */
     public record Ownership(String objectKey, String alterKind, String grantKind, String name, String owner,
-            List<Grant> grants) {
+            List<Grant> grants, boolean followsTable) {
     }
 
     /** The privileges granted on one column of a table or view ({@code attacl}). */

@@ -11,10 +11,8 @@ import io.inflight.postgres.schema.SchemaModel.Comment;
 import io.inflight.postgres.schema.SchemaModel.Constraint;
 import io.inflight.postgres.schema.SchemaModel.Dependency;
 import io.inflight.postgres.schema.SchemaModel.Extension;
-import io.inflight.postgres.schema.SchemaModel.Function;
 import io.inflight.postgres.schema.SchemaModel.Grant;
 import io.inflight.postgres.schema.SchemaModel.Index;
-import io.inflight.postgres.schema.SchemaModel.Namespace;
 import io.inflight.postgres.schema.SchemaModel.Ownership;
 import io.inflight.postgres.schema.SchemaModel.Policy;
 import io.inflight.postgres.schema.SchemaModel.Sequence;
@@ -299,6 +297,26 @@ public final class SchemaPlanner {
             }
             m.views().forEach(this::view);
             m.triggers().forEach(this::trigger);
+            for (SchemaModel.Rule r : m.rules()) {
+                Set<String> after = new HashSet<>(afterObject(r.tableKey()));
+                m.dependencies().stream().filter(d -> d.from().equals(r.key())).forEach(d -> after.add(d.to()));
+                String done = """
+                        SELECT 'done' FROM pg_catalog.pg_rewrite w JOIN pg_catalog.pg_class c ON c.oid = w.ev_class
+                          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                         WHERE n.nspname = %s AND c.relname = %s AND w.rulename = %s""".formatted(
+                        literal(r.table().schema()), literal(r.table().name()), literal(r.name()));
+                triggersViews.add(new DdlStep(r.key(), "rule " + quote(r.name()) + " on " + r.table(),
+                        List.of(Sql.of(r.definition())), after, Set.of(r.tableKey()), done, null));
+                madeBy.put(r.key(), r.key());
+            }
+            for (SchemaModel.Statistics st : m.statistics()) {
+                String done = """
+                        SELECT 'done' FROM pg_catalog.pg_statistic_ext o JOIN pg_catalog.pg_namespace n ON n.oid = o.stxnamespace
+                         WHERE n.nspname = %s AND o.stxname = %s""".formatted(literal(st.id().schema()), literal(st.id().name()));
+                triggersViews.add(new DdlStep(st.key(), "statistics " + st.id(), List.of(Sql.of(st.definition())),
+                        afterObject(st.tableKey()), Set.of(), done, null));
+                madeBy.put(st.key(), st.key());
+            }
             m.policies().forEach(this::policy);
             for (Table t : m.tables()) {
                 if (t.rowSecurity() || t.forceRowSecurity()) {
@@ -319,10 +337,8 @@ public final class SchemaPlanner {
                         "COMMENT ON " + c.target() + " IS " + literal(c.text()))), afterObject(c.objectKey()),
                         Set.of(), null, null));
             }
-            Set<String> ownedSequences = m.sequences().stream().filter(s -> s.ownedByTable() != null)
-                    .map(Sequence::key).collect(Collectors.toSet());
             for (Ownership o : m.ownerships()) {
-                ownership(o, ownedSequences.contains(o.objectKey()));
+                ownership(o);
             }
             for (SchemaModel.ColumnGrants g : m.columnGrants()) {
                 columnGrants(g);
@@ -519,10 +535,10 @@ public final class SchemaPlanner {
             madeBy.put(p.key(), p.key());
         }
 
-        private void ownership(Ownership o, boolean ownedSequence) {
+        private void ownership(Ownership o) {
             List<Sql> sql = new ArrayList<>();
             // A sequence owned by a column follows its table's owner; PostgreSQL refuses to change it alone.
-            if (!ownedSequence) {
+            if (!o.followsTable()) {
                 sql.add(new Sql("ALTER " + o.alterKind() + " " + o.name() + " OWNER TO " + quote(o.owner()),
                         Set.of(o.owner())));
             }

@@ -146,6 +146,22 @@ public final class SchemaReader {
                     notExtensionMember("pg_class", "c.oid")),
                     rs -> new Trigger(rs.getString(1), rs.getString(2), TableId.of(rs.getString(3), rs.getString(4)),
                             rs.getString(5), rs.getString(6), rs.getString(7).charAt(0)));
+            List<SchemaModel.Statistics> statistics = list("""
+                    SELECT 's:' || o.oid, 'r:' || o.stxrelid, n.nspname, o.stxname, pg_catalog.pg_get_statisticsobjdef(o.oid)
+                      FROM pg_catalog.pg_statistic_ext o JOIN pg_catalog.pg_namespace n ON n.oid = o.stxnamespace
+                     WHERE %s ORDER BY n.nspname, o.stxname""".formatted(in("n.nspname")),
+                    rs -> new SchemaModel.Statistics(rs.getString(1), rs.getString(2),
+                            TableId.of(rs.getString(3), rs.getString(4)), rs.getString(5)));
+            List<SchemaModel.Rule> rules = list("""
+                    SELECT 'w:' || w.oid, 'r:' || w.ev_class, n.nspname, c.relname, w.rulename,
+                           pg_catalog.pg_get_ruledef(w.oid)
+                      FROM pg_catalog.pg_rewrite w JOIN pg_catalog.pg_class c ON c.oid = w.ev_class
+                      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                     WHERE w.rulename <> '_RETURN' AND %s AND %s
+                     ORDER BY n.nspname, c.relname, w.rulename""".formatted(in("n.nspname"),
+                    notExtensionMember("pg_class", "c.oid")),
+                    rs -> new SchemaModel.Rule(rs.getString(1), rs.getString(2), TableId.of(rs.getString(3), rs.getString(4)),
+                            rs.getString(5), stripSemicolon(rs.getString(6))));
             List<View> views = list("""
                     SELECT 'r:' || c.oid, n.nspname, c.relname, c.relkind = 'm', c.reloptions,
                            pg_catalog.pg_get_viewdef(c.oid), c.relispopulated
@@ -168,8 +184,23 @@ public final class SchemaReader {
                     rs -> new Policy(rs.getString(1), rs.getString(2), TableId.of(rs.getString(3), rs.getString(4)),
                             rs.getString(5), rs.getBoolean(6), rs.getString(7), strings(rs.getArray(8)),
                             rs.getString(9), rs.getString(10)));
+            unsupported.addAll(list("""
+                    SELECT 'collation ' || n.nspname || '.' || o.collname FROM pg_catalog.pg_collation o
+                      JOIN pg_catalog.pg_namespace n ON n.oid = o.collnamespace WHERE %1$s AND %2$s
+                    UNION ALL
+                    SELECT 'operator ' || n.nspname || '.' || o.oprname FROM pg_catalog.pg_operator o
+                      JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace WHERE %1$s AND %3$s
+                    UNION ALL
+                    SELECT 'operator class ' || n.nspname || '.' || o.opcname FROM pg_catalog.pg_opclass o
+                      JOIN pg_catalog.pg_namespace n ON n.oid = o.opcnamespace WHERE %1$s AND %4$s
+                    UNION ALL
+                    SELECT 'text search configuration ' || n.nspname || '.' || o.cfgname FROM pg_catalog.pg_ts_config o
+                      JOIN pg_catalog.pg_namespace n ON n.oid = o.cfgnamespace WHERE %1$s AND %5$s
+                    ORDER BY 1""".formatted(in("n.nspname"), notExtensionMember("pg_collation", "o.oid"),
+                    notExtensionMember("pg_operator", "o.oid"), notExtensionMember("pg_opclass", "o.oid"),
+                    notExtensionMember("pg_ts_config", "o.oid")), rs -> rs.getString(1) + " is not recreated"));
             return new SchemaModel(extensions, schemas, types, functions, sequences, tables, constraints, indexes,
-                    triggers, views, policies, readComments(), readOwnerships(), readColumnGrants(), readDependencies(),
+                    triggers, statistics, rules, views, policies, readComments(), readOwnerships(), readColumnGrants(), readDependencies(),
                     unsupported);
         }
 
@@ -476,6 +507,20 @@ public final class SchemaReader {
                            AND d.classoid = 'pg_catalog.pg_trigger'::pg_catalog.regclass
                      WHERE %1$s AND NOT g.tgisinternal AND g.tgparentid = 0
                     UNION ALL
+                    SELECT 'w:' || w.oid, pg_catalog.format('RULE %%I ON %%I.%%I', w.rulename, n.nspname, c.relname),
+                           d.description
+                      FROM pg_catalog.pg_rewrite w JOIN pg_catalog.pg_class c ON c.oid = w.ev_class
+                      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                      JOIN pg_catalog.pg_description d ON d.objoid = w.oid
+                           AND d.classoid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+                     WHERE %1$s AND w.rulename <> '_RETURN'
+                    UNION ALL
+                    SELECT 's:' || o.oid, pg_catalog.format('STATISTICS %%I.%%I', n.nspname, o.stxname), d.description
+                      FROM pg_catalog.pg_statistic_ext o JOIN pg_catalog.pg_namespace n ON n.oid = o.stxnamespace
+                      JOIN pg_catalog.pg_description d ON d.objoid = o.oid
+                           AND d.classoid = 'pg_catalog.pg_statistic_ext'::pg_catalog.regclass
+                     WHERE %1$s
+                    UNION ALL
                     SELECT 'p:' || p.oid, pg_catalog.format('POLICY %%I ON %%I.%%I', p.polname, n.nspname, c.relname),
                            d.description
                       FROM pg_catalog.pg_policy p JOIN pg_catalog.pg_class c ON c.oid = p.polrelid
@@ -531,20 +576,21 @@ public final class SchemaReader {
                     %1$s IS NOT NULL""";
             String sql = """
                     SELECT 'n:' || n.oid, 'SCHEMA', 'SCHEMA', pg_catalog.quote_ident(n.nspname),
-                           pg_catalog.pg_get_userbyid(n.nspowner), %6$s
+                           pg_catalog.pg_get_userbyid(n.nspowner), %6$s, false
                       FROM pg_catalog.pg_namespace n WHERE %1$s
                     UNION ALL
                     SELECT 'r:' || c.oid, CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
                            WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END,
-                           pg_catalog.format('%%I.%%I', n.nspname, c.relname), pg_catalog.pg_get_userbyid(c.relowner), %7$s
+                           pg_catalog.format('%%I.%%I', n.nspname, c.relname), pg_catalog.pg_get_userbyid(c.relowner), %7$s,
+                           c.relkind = 'S' AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend i
+                               WHERE i.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND i.objid = c.oid
+                                 AND i.refobjsubid > 0 AND i.deptype IN ('a', 'i'))
                       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
                      WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND %1$s AND %2$s
-                       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend i WHERE c.relkind = 'S'
-                           AND i.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND i.objid = c.oid AND i.deptype = 'i')
                     UNION ALL
                     SELECT 't:' || t.oid, CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END,
                            CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END,
-                           pg_catalog.format('%%I.%%I', n.nspname, t.typname), pg_catalog.pg_get_userbyid(t.typowner), %8$s
+                           pg_catalog.format('%%I.%%I', n.nspname, t.typname), pg_catalog.pg_get_userbyid(t.typowner), %8$s, false
                       FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
                      WHERE (t.typtype IN ('e', 'd', 'r')
                             OR (t.typtype = 'c' AND (SELECT k.relkind FROM pg_catalog.pg_class k WHERE k.oid = t.typrelid) = 'c'))
@@ -554,9 +600,14 @@ public final class SchemaReader {
                            CASE p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END,
                            pg_catalog.format('%%I.%%I(%%s)', n.nspname, p.proname,
                                              pg_catalog.pg_get_function_identity_arguments(p.oid)),
-                           pg_catalog.pg_get_userbyid(p.proowner), %9$s
+                           pg_catalog.pg_get_userbyid(p.proowner), %9$s, false
                       FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
                      WHERE p.prokind IN ('f', 'p', 'w') AND %1$s AND %4$s AND %5$s
+                    UNION ALL
+                    SELECT 's:' || o.oid, 'STATISTICS', NULL, pg_catalog.format('%%I.%%I', n.nspname, o.stxname),
+                           pg_catalog.pg_get_userbyid(o.stxowner), NULL, NULL, NULL, false, false
+                      FROM pg_catalog.pg_statistic_ext o JOIN pg_catalog.pg_namespace n ON n.oid = o.stxnamespace
+                     WHERE %1$s
                     ORDER BY 1""".formatted(in("n.nspname"), notExtensionMember("pg_class", "c.oid"),
                     notExtensionMember("pg_type", "t.oid"), notExtensionMember("pg_proc", "p.oid"), notInternal("pg_proc", "p.oid"),
                     acl.formatted("n.nspacl"), acl.formatted("c.relacl"), acl.formatted("t.typacl"),
@@ -564,7 +615,7 @@ public final class SchemaReader {
             return list(sql, rs -> {
                 List<Grant> grants = rs.getBoolean(9) ? grants(rs, 6) : null;
                 return new Ownership(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), grants);
+                        rs.getString(5), grants, rs.getBoolean(10));
             });
         }
 
@@ -629,7 +680,8 @@ public final class SchemaReader {
                                      WHEN co.conrelid <> 0 THEN 'r:' || co.conrelid ELSE 't:' || co.contypid END
                            FROM pg_catalog.pg_constraint co WHERE co.oid = %2$s)
                       WHEN 'pg_catalog.pg_rewrite'::pg_catalog.regclass THEN
-                        (SELECT 'r:' || rw.ev_class FROM pg_catalog.pg_rewrite rw WHERE rw.oid = %2$s)
+                        (SELECT CASE WHEN rw.rulename = '_RETURN' THEN 'r:' || rw.ev_class ELSE 'w:' || rw.oid END
+                           FROM pg_catalog.pg_rewrite rw WHERE rw.oid = %2$s)
                       WHEN 'pg_catalog.pg_trigger'::pg_catalog.regclass THEN 'g:' || %2$s
                       WHEN 'pg_catalog.pg_policy'::pg_catalog.regclass THEN 'p:' || %2$s
                     END)""".formatted(cls, oid);

@@ -41,6 +41,11 @@ class SchemaCloneIT {
         sourceDescription = CloneFixture.acrossVersions(CloneFixture.describe(source, "app"));
     }
 
+    @Test
+    void theFixtureHoldsNothingThePlanCannotRecreate() {
+        assertThat(plan.unsupported()).isEmpty();
+    }
+
     @AfterAll
     static void stop() {
         if (source != null) {

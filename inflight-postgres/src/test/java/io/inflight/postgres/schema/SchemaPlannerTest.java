@@ -71,7 +71,7 @@ class SchemaPlannerTest {
         Constraint fk = new Constraint("c:20", "r:2", b.id(), "b_a_fk", 'f', "FOREIGN KEY (a_id) REFERENCES s.a(id)"
                 + " DEFERRABLE INITIALLY DEFERRED", true, true, true, "i:11", null, false, "r:1");
         SchemaModel model = new SchemaModel(List.of(), List.of(), List.of(), List.of(), List.of(), List.of(a, b),
-                List.of(pk, fk), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
+                List.of(pk, fk), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
                 List.of());
 
         SchemaPlan plan = SchemaPlanner.plan(model);
