@@ -26,6 +26,9 @@ public final class ProgressState implements ProgressListener {
     public record Event(String text, boolean warning) {
     }
 
+    /** Steps (an index build, a validation) shorter than this are not reported one by one. */
+    static final long NOTABLE_STEP_MILLIS = 1000;
+
     /** One table being copied, as the renderer sees it. */
     public record TableView(TableId table, long rows, long bytes, long estimatedRows, long estimatedBytes,
                             Duration elapsed) {
@@ -143,6 +146,10 @@ public final class ProgressState implements ProgressListener {
 
     @Override
     public void stepFinished(String description, long millis) {
+        // Hundreds of catalog steps take milliseconds each; a user wants to see the ones that cost time.
+        if (millis < NOTABLE_STEP_MILLIS) {
+            return;
+        }
         events.add(new Event(description + " (" + ProgressMath.duration(Duration.ofMillis(millis)) + ")", false));
     }
 

@@ -97,8 +97,9 @@ public final class CloneJob {
                 if (plan != null) {
                     timedRun("post-data", () -> SchemaCloner.applyPostData(target, plan, options.jobs(), progress));
                 }
+                progress.phaseStarted("sequences", "");
                 int sequences = timed("sequences", () -> SequenceSync.sync(src, tgt, options.schemas()));
-                log.info("set {} sequences on the target to the source's values", sequences);
+                progress.phaseFinished("sequences", sequences + " set to the source's values");
                 state.setPhase("cloned");
                 MigrationRecord done = state.migration().orElseThrow();
                 return new CloneResult(done.slotName(), done.publication(), done.consistentLsn(),
@@ -169,6 +170,14 @@ public final class CloneJob {
     // ---- copy -----------------------------------------------------------------------------------
 
     private Backfill.Result copy(MigrationRecord migration, List<TableInfo> tables, StateStore state) {
+        progress.phaseStarted("copy", tables.stream().filter(TableInfo::holdsRows).count() + " tables");
+        Backfill.Result result = copyTables(migration, tables, state);
+        progress.phaseFinished("copy", result.tablesCopied() + " tables copied, " + result.tablesSkipped()
+                + " copied earlier");
+        return result;
+    }
+
+    private Backfill.Result copyTables(MigrationRecord migration, List<TableInfo> tables, StateStore state) {
         Backfill backfill = new Backfill(source, target, state, options.jobs(), progress);
         if (options.schemaMode() == SchemaMode.EXISTING) {
             backfill = backfill.withTargetReplicaRole();
