@@ -1,5 +1,7 @@
 package io.inflight.cli;
 
+import static io.inflight.testkit.TableContents.fingerprint;
+import static io.inflight.testkit.TableContents.scalar;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.inflight.postgres.schema.SchemaDescriber;
@@ -9,9 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -143,17 +143,5 @@ class CloneCrashIT {
             }
         }
         return sb.toString();
-    }
-
-    static String fingerprint(Connection c, String table) throws SQLException {
-        return scalar(c, "SELECT count(*) || ':' || coalesce(md5(string_agg(md5(t::text), '' ORDER BY md5(t::text))), '')"
-                + " FROM ONLY " + table + " t");
-    }
-
-    static String scalar(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
     }
 }

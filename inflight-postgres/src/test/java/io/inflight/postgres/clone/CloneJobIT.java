@@ -1,5 +1,7 @@
 package io.inflight.postgres.clone;
 
+import static io.inflight.testkit.TableContents.fingerprint;
+import static io.inflight.testkit.TableContents.scalar;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,9 +12,7 @@ import io.inflight.postgres.schema.SchemaDescriber;
 import io.inflight.postgres.schema.SchemaFilter;
 import io.inflight.testkit.PostgresServer;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -152,18 +152,5 @@ class CloneJobIT {
                 .hasMessageContaining("type text on source, character varying(100) on target")
                 .hasMessageContaining("customer_id")
                 .hasMessageContaining("events");
-    }
-
-    /** Row count and an order-independent digest of every row's text. */
-    static String fingerprint(Connection c, String table) throws SQLException {
-        return scalar(c, "SELECT count(*) || ':' || coalesce(md5(string_agg(md5(t::text), '' ORDER BY md5(t::text))), '')"
-                + " FROM ONLY " + table + " t");
-    }
-
-    static String scalar(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
     }
 }
