@@ -137,6 +137,15 @@ public final class CloneJob {
                         + ". Empty them (TRUNCATE) on the target, then rerun");
             }
         }
+        // A slot of that name that no migration on this target recorded belongs to someone else: refuse
+        // before recording anything, so that no later rerun mistakes it for ours and drops it.
+        SnapshotSlot.find(source, options.slotName()).ifPresent(slot -> {
+            throw new InflightException(ErrorCode.OBJECT_CONFLICT, "replication slot '" + slot.name()
+                    + "' already exists on the source " + source.endpoint() + " (active: " + slot.active()
+                    + ") and no migration on the target uses it. Choose another name with --slot, or, if it is"
+                    + " an abandoned slot, drop it on the source: SELECT pg_drop_replication_slot('"
+                    + slot.name() + "');");
+        });
         new Publications(source).ensure(options.publication(), tables);
         SourceIdentity identity = SnapshotSlot.identify(source);
         // Recorded before the slot exists: see the class comment.

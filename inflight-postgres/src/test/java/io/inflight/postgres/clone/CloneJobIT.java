@@ -123,6 +123,30 @@ class CloneJobIT {
     }
 
     @Test
+    void neverTakesOverASlotItDidNotCreate() throws Exception {
+        source.execute("shop", "SELECT pg_create_logical_replication_slot('strangers_slot', 'pgoutput')");
+        try {
+            target.createDatabase("stranger");
+            for (int attempt = 0; attempt < 2; attempt++) {
+                assertThatThrownBy(() -> new CloneJob(options("stranger", "strangers_slot"), ProgressListener.NONE)
+                        .run())
+                        .isInstanceOfSatisfying(InflightException.class,
+                                e -> assertThat(e.code()).isEqualTo(ErrorCode.OBJECT_CONFLICT))
+                        .hasMessageContaining("'strangers_slot' already exists")
+                        .hasMessageContaining("--slot");
+            }
+            try (Connection s = source.connect("shop"); Connection t = target.connect("stranger")) {
+                assertThat(scalar(s, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'strangers_slot'"))
+                        .isEqualTo("1");
+                assertThat(scalar(t, "SELECT count(*) FROM inflight.migration")).isEqualTo("0");
+                assertThat(scalar(t, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")).isEqualTo("0");
+            }
+        } finally {
+            source.execute("shop", "SELECT pg_drop_replication_slot('strangers_slot')");
+        }
+    }
+
+    @Test
     void loadsIntoASchemaTheUserMadeAndListsEveryMismatch() throws Exception {
         target.createDatabase("existing");
         target.execute("existing", SHOP[0], SHOP[1], SHOP[2], SHOP[3], SHOP[4], SHOP[5], SHOP[6]);
