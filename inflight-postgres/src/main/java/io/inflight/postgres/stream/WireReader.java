@@ -4,8 +4,10 @@ import io.inflight.core.ErrorCode;
 import io.inflight.core.InflightException;
 import io.inflight.core.Lsn;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Locale;
 
 /**
  * Reads the protocol's big-endian fields from one message, failing with an error that names the message type and
@@ -22,7 +24,7 @@ final class WireReader {
 
     WireReader(ByteBuffer buf) {
         // Big-endian is the buffer default, but a caller's buffer may have been switched.
-        this.buf = buf.duplicate().order(java.nio.ByteOrder.BIG_ENDIAN);
+        this.buf = buf.duplicate().order(ByteOrder.BIG_ENDIAN);
         this.start = this.buf.position();
     }
 
@@ -115,6 +117,6 @@ final class WireReader {
     }
 
     private static String printable(char c) {
-        return c >= 0x20 && c < 0x7F ? String.valueOf(c) : String.format(java.util.Locale.ROOT, "0x%02X", (int) c);
+        return c >= 0x20 && c < 0x7F ? String.valueOf(c) : String.format(Locale.ROOT, "0x%02X", (int) c);
     }
 }

@@ -2,6 +2,7 @@ package io.inflight.postgres.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.inflight.core.ErrorCode;
 import io.inflight.core.InflightException;
@@ -31,6 +32,8 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class PgOutputDecoderTest {
@@ -204,14 +207,14 @@ class PgOutputDecoderTest {
         byte[] full = Wire.message('U').int32(7)
                 .byte1('K').int16(2).text("1").byte1('n')
                 .byte1('N').int16(2).text("2").text("xyz").bytes();
-        java.util.regex.Pattern shape = java.util.regex.Pattern.compile(
+        Pattern shape = Pattern.compile(
                 "message 'U' at offset (\\d+): truncated, needed (\\d+) more bytes but only (\\d+) remain");
         for (int len = 1; len < full.length; len++) {
             byte[] cut = Arrays.copyOf(full, len);
-            InflightException e = (InflightException) org.assertj.core.api.Assertions.catchThrowable(() -> v1.decode(cut));
+            InflightException e = (InflightException) catchThrowable(() -> v1.decode(cut));
             assertThat(e).as("cut at %d", len).isNotNull();
             assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL);
-            java.util.regex.Matcher m = shape.matcher(e.getMessage());
+            Matcher m = shape.matcher(e.getMessage());
             assertThat(m.find()).as(e.getMessage()).isTrue();
             // the offset is where the cut field starts: what remains after it is exactly what the cut left
             int offset = Integer.parseInt(m.group(1));

@@ -6,13 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.inflight.core.ErrorCode;
 import io.inflight.core.InflightException;
 import io.inflight.postgres.stream.PgOutputMessage.Relation;
-import java.util.List;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class RelationCacheTest {
 
     private static Relation relation(int id, String name, String... columns) {
-        return new Relation(id, "public", name, 'd', java.util.Arrays.stream(columns)
+        return new Relation(id, "public", name, 'd', Arrays.stream(columns)
                 .map(c -> new Relation.Column(c.equals("id"), c, 25, -1)).toList());
     }
 
@@ -34,7 +34,7 @@ class RelationCacheTest {
     @Test
     void unknownRelationIdIsAnInternalErrorNamingIt() {
         RelationCache cache = new RelationCache();
-        cache.accept(relation(1, "a", List.of("id").get(0)));
+        cache.accept(relation(1, "a", "id"));
         assertThatThrownBy(() -> cache.get(0xFFFF_FFFE)).isInstanceOf(InflightException.class)
                 .hasMessageContaining("4294967294")
                 .satisfies(e -> assertThat(((InflightException) e).code()).isEqualTo(ErrorCode.INTERNAL));
