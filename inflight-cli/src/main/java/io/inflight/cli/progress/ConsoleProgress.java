@@ -78,9 +78,9 @@ public final class ConsoleProgress implements ProgressListener, AutoCloseable {
         return mode;
     }
 
-    /** See {@link ProgressState#expect}. */
-    public void expect(TableId table, long estimatedRows, long estimatedBytes) {
-        state.expect(table, estimatedRows, estimatedBytes);
+    @Override
+    public void tableExpected(TableId table, long estimatedRows, long estimatedBytes) {
+        state.tableExpected(table, estimatedRows, estimatedBytes);
     }
 
     public ProgressState.Snapshot snapshot() {

@@ -83,7 +83,8 @@ public final class ProgressState implements ProgressListener {
      * The tables the copy is expected to cover with their estimates, so the overall line can show a
      * total and an ETA from the start. Optional; call before the copy starts.
      */
-    public void expect(TableId table, long estimatedRows, long estimatedBytes) {
+    @Override
+    public void tableExpected(TableId table, long estimatedRows, long estimatedBytes) {
         planned.put(table, new long[] {Math.max(0, estimatedRows), Math.max(0, estimatedBytes)});
     }
 

@@ -20,8 +20,8 @@ class ProgressStateTest {
 
     @Test
     void overallLineShowsTotalsRateAndEtaFromThePlan() {
-        state.expect(orders, 1000, 100_000);
-        state.expect(items, 3000, 300_000);
+        state.tableExpected(orders, 1000, 100_000);
+        state.tableExpected(items, 3000, 300_000);
         state.phaseStarted("copy", "2 tables");
         state.tableStarted(orders, 1000, 100_000);
         now.addAndGet(Duration.ofSeconds(10).toNanos());
@@ -51,8 +51,8 @@ class ProgressStateTest {
 
     @Test
     void skippedTablesCountAsDoneAndLeaveTheRowTotal() {
-        state.expect(orders, 1000, 0);
-        state.expect(ledger, 9000, 0);
+        state.tableExpected(orders, 1000, 0);
+        state.tableExpected(ledger, 9000, 0);
         state.tableSkipped(ledger, "copied by an earlier run");
         state.tableStarted(orders, 1000, 0);
         now.addAndGet(Duration.ofSeconds(1).toNanos());

@@ -20,6 +20,13 @@ public interface ProgressListener {
     default void phaseFinished(String phase, String detail) {
     }
 
+    /**
+     * A table the coming copy covers, announced for every table before the copy starts, so that totals
+     * and an ETA can be shown from the first second. Estimates come from the catalog and may be off.
+     */
+    default void tableExpected(TableId table, long estimatedRows, long estimatedBytes) {
+    }
+
     /** A table is about to be copied; estimates come from the catalog and may be off. */
     default void tableStarted(TableId table, long estimatedRows, long estimatedBytes) {
     }

@@ -80,6 +80,8 @@ public final class CloneJob {
                         + " has no tables in the chosen schemas (" + describe(options.schemas().include()) + ")");
             }
             Preflight.selectPrivileges(src, source, tables);
+            tables.stream().filter(TableInfo::holdsRows)
+                    .forEach(t -> progress.tableExpected(t.id(), t.estimatedRows(), t.estimatedBytes()));
 
             try (StateStore state = StateStore.open(target)) {
                 SchemaPlan plan = options.schemaMode() == SchemaMode.CREATE
