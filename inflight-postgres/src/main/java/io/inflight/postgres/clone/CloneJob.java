@@ -28,6 +28,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -106,16 +107,12 @@ public final class CloneJob {
                 MigrationRecord done = state.migration().orElseThrow();
                 return new CloneResult(done.slotName(), done.publication(), done.consistentLsn(),
                         copy.tablesCopied(), copy.tablesSkipped(), copy.rowsCopied(), copy.bytesCopied(),
-                        Duration.ofNanos(System.nanoTime() - started), Map.copyOf(phases));
+                        Duration.ofNanos(System.nanoTime() - started),
+                        Collections.unmodifiableMap(new LinkedHashMap<>(phases)));
             }
         } catch (SQLException e) {
             throw PgErrors.translate(e, target, "closing connections");
         }
-    }
-
-    /** The phases in the order they ran, with their wall time. */
-    public Map<String, Duration> phases() {
-        return new LinkedHashMap<>(phases);
     }
 
     // ---- first run ------------------------------------------------------------------------------
