@@ -28,6 +28,8 @@ import java.util.TreeMap;
  *       made under, rows and bytes, attempts, timestamps.</li>
  *   <li>{@code range_state}: one row per range of a table's current copy attempt (an unsplit table has one);
  *       bounds, done, rows, bytes.</li>
+ *   <li>{@code stream_position}: one row once the stream has applied a transaction; see
+ *       {@link StreamPosition}.</li>
  * </ul>
  *
  * <p>Opening the store takes a session advisory lock on the target, held until {@link #close()}, so two
@@ -83,6 +85,12 @@ public final class StateStore implements AutoCloseable {
                 finished_at  timestamptz,
                 PRIMARY KEY (schema_name, table_name, range_no),
                 FOREIGN KEY (schema_name, table_name) REFERENCES inflight.table_state ON DELETE CASCADE
+            );
+            CREATE TABLE IF NOT EXISTS inflight.stream_position (
+                singleton           boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+                applied_lsn         pg_lsn NOT NULL,
+                applied_commit_time timestamptz,
+                updated_at          timestamptz NOT NULL DEFAULT now()
             );
             """;
 
