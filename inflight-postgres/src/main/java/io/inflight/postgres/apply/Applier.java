@@ -1,0 +1,295 @@
+package io.inflight.postgres.apply;
+
+import io.inflight.core.ErrorCode;
+import io.inflight.core.InflightException;
+import io.inflight.core.Lsn;
+import io.inflight.core.TableId;
+import io.inflight.core.progress.ProgressListener;
+import io.inflight.postgres.checkpoint.StreamPosition;
+import io.inflight.postgres.connect.PgConnector;
+import io.inflight.postgres.connect.PgErrors;
+import java.sql.BatchUpdateException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies source transactions to the target in source commit order, whole, several to one target transaction,
+ * and stores with each target commit the end LSN of the last source transaction it holds
+ * ({@link StreamPosition}). After a crash the target holds exactly the source transactions up to the stored
+ * position: no more, no less.
+ *
+ * <p>The session runs with {@code session_replication_role = replica} when allowed, like PostgreSQL's own
+ * apply worker: triggers and foreign-key checks do not fire again for rows the source already checked, which is
+ * sound because whole transactions arrive in commit order. Commits are synchronous ({@code synchronous_commit =
+ * on}), so a position returned by {@link #commit} or {@link #flush} is durable and may be confirmed to the source.
+ *
+ * <p>Single-threaded: one stream feeds it. Calls follow each source transaction:
+ * {@link #begin}, {@link #apply}/{@link #truncate}..., {@link #commit}.
+ */
+public final class Applier implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Applier.class);
+
+    private final PgConnector target;
+    private final Connection conn;
+    private final ApplyOptions options;
+    private final ApplyStats stats;
+    private final RowWriter writer;
+
+    private boolean inTransaction;
+    private Lsn currentCommitLsn = Lsn.INVALID;
+    private int batchTransactions;
+    private long batchChanges;
+    private long batchStartNanos;
+    private Lsn batchEndLsn;
+    private Instant batchCommitTime;
+    private Lsn appliedLsn;
+
+    private Applier(PgConnector target, Connection conn, ApplyOptions options, ApplyStats stats, Lsn appliedLsn) {
+        this.target = target;
+        this.conn = conn;
+        this.options = options;
+        this.stats = stats;
+        this.writer = new RowWriter(conn, stats);
+        this.appliedLsn = appliedLsn;
+    }
+
+    /**
+     * Opens the apply session on the target.
+     *
+     * @param appliedLsn the position the target holds now (where the stream starts)
+     */
+    public static Applier open(PgConnector target, ApplyOptions options, ApplyStats stats, Lsn appliedLsn,
+                               ProgressListener progress) {
+        Connection conn = target.open();
+        try {
+            try (Statement s = conn.createStatement()) {
+                // Positions are confirmed to the source only after commit: the commit must be durable by then,
+                // whatever the server's default is.
+                s.execute("SET synchronous_commit = on");
+                s.execute("SET lock_timeout = 0");
+            }
+            if (!trySet(conn, "SET session_replication_role = replica")) {
+                progress.warning("the target role may not set session_replication_role; changes are applied with"
+                        + " triggers and foreign-key checks firing on the target (slower, and target triggers run"
+                        + " again). Grant it with GRANT SET ON PARAMETER session_replication_role TO <role> (PG15+)"
+                        + " or run as a superuser");
+            }
+            if (options.origin().isPresent()) {
+                setUpOrigin(conn, options.origin().get(), progress);
+            }
+            conn.setAutoCommit(false);
+            return new Applier(target, conn, options, stats, appliedLsn);
+        } catch (SQLException e) {
+            closeQuietly(conn);
+            throw PgErrors.translate(e, target, "setting up the apply session");
+        }
+    }
+
+    private static boolean trySet(Connection conn, String sql) throws SQLException {
+        try (Statement s = conn.createStatement()) {
+            s.execute(sql);
+            return true;
+        } catch (SQLException e) {
+            if ("42501".equals(e.getSQLState())) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Marks every change of this session with a replication origin, so that a stream reading the target later
+     * (the fallback stream after cutover) can leave out what Inflight itself wrote.
+     */
+    private static void setUpOrigin(Connection conn, String origin, ProgressListener progress) throws SQLException {
+        try (PreparedStatement create = conn.prepareStatement("SELECT pg_replication_origin_create(?)"
+                + " WHERE pg_replication_origin_oid(?) IS NULL");
+             PreparedStatement setup = conn.prepareStatement("SELECT pg_replication_origin_session_setup(?)")) {
+            create.setString(1, origin);
+            create.setString(2, origin);
+            create.execute();
+            setup.setString(1, origin);
+            setup.execute();
+        } catch (SQLException e) {
+            if (!"42501".equals(e.getSQLState())) {
+                throw e;
+            }
+            progress.warning("the target role may not use replication origins (" + e.getMessage().strip()
+                    + "); applied changes are not marked, so a reverse stream could not tell them apart. Grant"
+                    + " EXECUTE on pg_replication_origin_create and pg_replication_origin_session_setup, or use a"
+                    + " superuser, before cutover");
+        }
+    }
+
+    /** The position the target holds: the end LSN of the last source transaction committed there. */
+    public Lsn appliedLsn() {
+        return appliedLsn;
+    }
+
+    /** A source transaction begins; {@code commitLsn} is its commit record's LSN, for messages. */
+    public void begin(Lsn commitLsn) {
+        if (inTransaction) {
+            throw new IllegalStateException("source transaction " + currentCommitLsn + " was not committed");
+        }
+        inTransaction = true;
+        currentCommitLsn = commitLsn;
+        if (batchStartNanos == 0) {
+            batchStartNanos = System.nanoTime();
+        }
+    }
+
+    public void apply(RowChange change) {
+        try {
+            writer.write(change);
+            batchChanges++;
+        } catch (SQLException e) {
+            throw failed(e, change.shape().table());
+        }
+    }
+
+    /** Empties tables as a source TRUNCATE did, after the changes before it. */
+    public void truncate(List<TableId> tables, boolean cascade, boolean restartIdentity) {
+        if (tables.isEmpty()) {
+            return;
+        }
+        String sql = "TRUNCATE " + tables.stream().map(TableId::quoted).collect(Collectors.joining(", "))
+                + (restartIdentity ? " RESTART IDENTITY" : "") + (cascade ? " CASCADE" : "");
+        try {
+            writer.flush();
+            try (Statement s = conn.createStatement()) {
+                s.execute(sql);
+            }
+            tables.forEach(stats::truncated);
+            batchChanges++;
+        } catch (SQLException e) {
+            throw failed(e, tables.get(0));
+        }
+    }
+
+    /**
+     * The source transaction ended at {@code endLsn}. Commits the target transaction when a batch bound is
+     * reached and returns the position now durable; empty while the batch stays open.
+     */
+    public Optional<Lsn> commit(Lsn endLsn, Instant commitTime) {
+        if (!inTransaction) {
+            throw new IllegalStateException("commit at " + endLsn + " without a begun source transaction");
+        }
+        inTransaction = false;
+        batchTransactions++;
+        batchEndLsn = endLsn;
+        batchCommitTime = commitTime;
+        boolean full = batchTransactions >= options.maxTransactions() || batchChanges >= options.maxChanges()
+                || System.nanoTime() - batchStartNanos >= options.maxDelay().toNanos();
+        return full ? Optional.of(commitBatch()) : Optional.empty();
+    }
+
+    /**
+     * Commits the open batch now (the stream has nothing more to give right away). Returns the position now
+     * durable; empty when there is nothing to commit or a source transaction is still open.
+     */
+    public Optional<Lsn> flush() {
+        if (inTransaction || batchEndLsn == null) {
+            return Optional.empty();
+        }
+        return Optional.of(commitBatch());
+    }
+
+    /**
+     * Records that the source has nothing for this stream up to {@code lsn} (an idle source still moves its WAL,
+     * and the slot keeps that WAL until the position moves). Only between source transactions, with no open batch.
+     */
+    public Optional<Lsn> advanceIdle(Lsn lsn, Instant now) {
+        if (inTransaction || batchEndLsn != null || !lsn.isAfter(appliedLsn)) {
+            return Optional.empty();
+        }
+        batchEndLsn = lsn;
+        batchCommitTime = now;
+        return Optional.of(commitBatch());
+    }
+
+    private Lsn commitBatch() {
+        try {
+            writer.flush();
+            StreamPosition.write(conn, batchEndLsn, batchCommitTime);
+            conn.commit();
+        } catch (SQLException e) {
+            throw failed(e, writer.pendingTable());
+        }
+        stats.committed(batchEndLsn, batchCommitTime, batchTransactions);
+        appliedLsn = batchEndLsn;
+        batchEndLsn = null;
+        batchTransactions = 0;
+        batchChanges = 0;
+        batchStartNanos = 0;
+        return appliedLsn;
+    }
+
+    /** Drops the open batch; the target keeps what the last commit holds. */
+    public void rollback() {
+        writer.discard();
+        inTransaction = false;
+        batchEndLsn = null;
+        batchTransactions = 0;
+        batchChanges = 0;
+        batchStartNanos = 0;
+        try {
+            conn.rollback();
+        } catch (SQLException e) {
+            log.debug("rollback on a broken connection: {}", e.getMessage());
+        }
+    }
+
+    private InflightException failed(SQLException e, TableId table) {
+        SQLException cause = e instanceof BatchUpdateException && e.getNextException() != null
+                ? e.getNextException() : e;
+        String doing = "applying the source transaction committed at " + currentCommitLsn
+                + (table == null ? "" : " to table " + table);
+        InflightException translated = PgErrors.translate(cause, target, doing);
+        if (translated.code() != ErrorCode.INTERNAL) {
+            return translated;
+        }
+        String state = cause.getSQLState() == null ? "" : cause.getSQLState();
+        if (state.startsWith("23")) {
+            return new InflightException(ErrorCode.DATA_CONFLICT, translated.getMessage() + ". The target no longer"
+                    + " matches the source for this table (a row was changed on the target, or the target has a"
+                    + " constraint the source does not); fix the target, then rerun: the stream resumes from "
+                    + appliedLsn + " and nothing after it was confirmed to the source", state, cause);
+        }
+        if (state.startsWith("42")) {
+            return new InflightException(ErrorCode.SCHEMA_MISMATCH, translated.getMessage() + ". The target's table"
+                    + " differs from the source's; make it match, then rerun to resume from " + appliedLsn, state,
+                    cause);
+        }
+        return translated;
+    }
+
+    @Override
+    public void close() {
+        writer.close();
+        try {
+            if (!conn.getAutoCommit()) {
+                conn.rollback();
+            }
+        } catch (SQLException ignored) {
+            // closing: nothing uncommitted is worth keeping
+        }
+        closeQuietly(conn);
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // the server ends the session either way
+        }
+    }
+}

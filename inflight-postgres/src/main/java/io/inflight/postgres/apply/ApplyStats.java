@@ -1,0 +1,114 @@
+package io.inflight.postgres.apply;
+
+import io.inflight.core.Lsn;
+import io.inflight.core.TableId;
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counters of what the applier did, readable from any thread while it works (progress display, metrics,
+ * logs). The applier is the only writer.
+ */
+public final class ApplyStats {
+
+    private final Map<TableId, Counts> tables = new ConcurrentHashMap<>();
+    private final LongAdder transactions = new LongAdder();
+    private final LongAdder changes = new LongAdder();
+    private final LongAdder batches = new LongAdder();
+    private final LongAdder missingRows = new LongAdder();
+    private volatile Lsn appliedLsn = Lsn.INVALID;
+    private volatile Instant appliedCommitTime;
+    private volatile Instant appliedAt;
+
+    /** Per-table row change counts. */
+    public record TableCounts(long inserts, long updates, long deletes, long truncates, long missing) {
+        public long total() {
+            return inserts + updates + deletes;
+        }
+    }
+
+    private static final class Counts {
+        final LongAdder inserts = new LongAdder();
+        final LongAdder updates = new LongAdder();
+        final LongAdder deletes = new LongAdder();
+        final LongAdder truncates = new LongAdder();
+        final LongAdder missing = new LongAdder();
+    }
+
+    void applied(RowChange change) {
+        Counts c = counts(change.shape().table());
+        if (change instanceof RowChange.Insert) {
+            c.inserts.increment();
+        } else if (change instanceof RowChange.Update) {
+            c.updates.increment();
+        } else {
+            c.deletes.increment();
+        }
+        changes.increment();
+    }
+
+    void truncated(TableId table) {
+        counts(table).truncates.increment();
+    }
+
+    void missing(TableId table) {
+        counts(table).missing.increment();
+        missingRows.increment();
+    }
+
+    void committed(Lsn lsn, Instant commitTime, int sourceTransactions) {
+        transactions.add(sourceTransactions);
+        batches.increment();
+        appliedCommitTime = commitTime;
+        appliedAt = Instant.now();
+        appliedLsn = lsn;
+    }
+
+    private Counts counts(TableId table) {
+        return tables.computeIfAbsent(table, t -> new Counts());
+    }
+
+    /** End LSN of the last source transaction committed on the target; INVALID before the first. */
+    public Lsn appliedLsn() {
+        return appliedLsn;
+    }
+
+    /** Source commit time of that transaction; null before the first. */
+    public Instant appliedCommitTime() {
+        return appliedCommitTime;
+    }
+
+    /** When the applier last committed on the target; null before the first. */
+    public Instant appliedAt() {
+        return appliedAt;
+    }
+
+    public long transactions() {
+        return transactions.sum();
+    }
+
+    /** Row changes applied (inserts, updates, deletes), including those of batches not yet committed. */
+    public long changes() {
+        return changes.sum();
+    }
+
+    public long batches() {
+        return batches.sum();
+    }
+
+    /** Updates and deletes whose row was not on the target (a difference the verify step will show). */
+    public long missingRows() {
+        return missingRows.sum();
+    }
+
+    /** A snapshot of the per-table counts, by table. */
+    public Map<TableId, TableCounts> tables() {
+        Map<TableId, TableCounts> out = new TreeMap<>();
+        tables.forEach((t, c) -> out.put(t, new TableCounts(c.inserts.sum(), c.updates.sum(), c.deletes.sum(),
+                c.truncates.sum(), c.missing.sum())));
+        return out;
+    }
+}

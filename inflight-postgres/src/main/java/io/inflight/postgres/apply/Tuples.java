@@ -1,0 +1,34 @@
+package io.inflight.postgres.apply;
+
+import io.inflight.postgres.stream.TupleData;
+import io.inflight.postgres.stream.TupleData.Value;
+
+/** Small helpers over {@link TupleData} that the apply paths share. */
+final class Tuples {
+
+    private Tuples() {
+    }
+
+    static long approxBytes(TupleData t) {
+        long n = 16L * t.size();
+        for (Value v : t.values()) {
+            if (v instanceof TupleData.Text text) {
+                n += 2L * text.text().length();
+            } else if (v instanceof TupleData.Binary b) {
+                n += b.bytes().length;
+            }
+        }
+        return n;
+    }
+
+    /** The value as a bind parameter: its text, or null for SQL NULL. */
+    static String text(Value v) {
+        if (v instanceof TupleData.Text t) {
+            return t.text();
+        }
+        if (v instanceof TupleData.Null) {
+            return null;
+        }
+        throw new IllegalStateException("value " + v + " cannot be bound");
+    }
+}

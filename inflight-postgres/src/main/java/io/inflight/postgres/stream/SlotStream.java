@@ -1,0 +1,142 @@
+package io.inflight.postgres.stream;
+
+import io.inflight.core.ErrorCode;
+import io.inflight.core.Identifiers;
+import io.inflight.core.InflightException;
+import io.inflight.core.Lsn;
+import io.inflight.postgres.connect.PgConnector;
+import io.inflight.postgres.connect.PgErrors;
+import java.nio.ByteBuffer;
+import java.sql.SQLException;
+import java.util.concurrent.TimeUnit;
+import org.postgresql.PGConnection;
+import org.postgresql.replication.LogSequenceNumber;
+import org.postgresql.replication.PGReplicationStream;
+
+/**
+ * The source's change stream from the migration's slot: {@code pgoutput}, protocol 1 (every PostgreSQL from
+ * 10 on speaks it), the publication's tables only. Reading never blocks, so the caller can commit a batch as
+ * soon as the stream runs dry.
+ *
+ * <p>Positions: {@link #confirm} says which source position the target holds durably; only that is reported to
+ * the source as flushed, so the source keeps every change not yet applied and resends it after a reconnect.
+ * pgjdbc sends the status update every {@value #STATUS_INTERVAL_MS} ms and whenever the server asks, which also
+ * answers the server's keepalives. Not thread-safe: one thread reads and confirms.
+ */
+public final class SlotStream implements AutoCloseable {
+
+    static final int STATUS_INTERVAL_MS = 1000;
+
+    private final PgConnector source;
+    private final PGConnection connection;
+    private final PGReplicationStream stream;
+    private final PgOutputDecoder decoder = PgOutputDecoder.protocol1();
+    private final String slot;
+
+    private SlotStream(PgConnector source, PGConnection connection, PGReplicationStream stream, String slot) {
+        this.source = source;
+        this.connection = connection;
+        this.stream = stream;
+        this.slot = slot;
+    }
+
+    /**
+     * Starts streaming from the slot at {@code from}: the source sends every transaction that commits at or
+     * after it (or after the slot's confirmed position, if that is later).
+     */
+    public static SlotStream open(PgConnector source, String slot, String publication, Lsn from) {
+        PGConnection c = source.openReplication();
+        try {
+            PGReplicationStream s = c.getReplicationAPI().replicationStream().logical()
+                    .withSlotName(slot)
+                    .withStartPosition(LogSequenceNumber.valueOf(from.value()))
+                    .withSlotOption("proto_version", "1")
+                    .withSlotOption("publication_names", Identifiers.quote(publication))
+                    .withStatusInterval(STATUS_INTERVAL_MS, TimeUnit.MILLISECONDS)
+                    .start();
+            SlotStream out = new SlotStream(source, c, s, slot);
+            out.confirm(from);
+            return out;
+        } catch (SQLException e) {
+            closeQuietly(c);
+            throw translateStart(e, source, slot, publication);
+        }
+    }
+
+    private static InflightException translateStart(SQLException e, PgConnector source, String slot,
+                                                    String publication) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        String msg = e.getMessage() == null ? "" : e.getMessage();
+        if (state.equals("42704") && msg.contains("slot")) {
+            return new InflightException(ErrorCode.OBJECT_CONFLICT, "replication slot '" + slot + "' does not exist"
+                    + " on the source " + source.endpoint() + ", so the changes since the clone cannot be streamed."
+                    + " Start over with inflight clone into an empty target", state, e);
+        }
+        if (state.equals("55006")) {
+            return new InflightException(ErrorCode.OBJECT_CONFLICT, "replication slot '" + slot + "' on the source "
+                    + source.endpoint() + " is in use by another process (" + msg.strip() + "); stop the other"
+                    + " stream (or wait for its connection to time out), then rerun", state, e);
+        }
+        if (state.equals("42704") && msg.contains("publication")) {
+            return new InflightException(ErrorCode.OBJECT_CONFLICT, "publication '" + publication + "' does not"
+                    + " exist on the source " + source.endpoint() + "; it was dropped after the clone. Recreate"
+                    + " it for the migrated tables, then rerun", state, e);
+        }
+        return PgErrors.translate(e, source, "starting the change stream from slot '" + slot + "'");
+    }
+
+    /** The next message, or null when none has arrived yet. */
+    public PgOutputMessage poll() {
+        try {
+            ByteBuffer data = stream.readPending();
+            return data == null ? null : decoder.decode(data);
+        } catch (SQLException e) {
+            throw PgErrors.translate(e, source, "reading the change stream from slot '" + slot + "'");
+        }
+    }
+
+    /**
+     * The latest position the source reported: the start of the last message, or of an idle keepalive. Between
+     * transactions, everything before it that concerns this stream has been received.
+     */
+    public Lsn lastReceived() {
+        return Lsn.valueOf(stream.getLastReceiveLSN().asLong());
+    }
+
+    /** The target holds every change up to {@code lsn} durably: the source may forget them. */
+    public void confirm(Lsn lsn) {
+        LogSequenceNumber l = LogSequenceNumber.valueOf(lsn.value());
+        stream.setFlushedLSN(l);
+        stream.setAppliedLSN(l);
+    }
+
+    /** Sends the confirmed position now (the periodic update would send it within a second anyway). */
+    public void sendStatus() {
+        try {
+            stream.forceUpdateStatus();
+        } catch (SQLException e) {
+            throw PgErrors.translate(e, source, "confirming the applied position to slot '" + slot + "'");
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (!stream.isClosed()) {
+                stream.forceUpdateStatus();
+                stream.close();
+            }
+        } catch (SQLException ignored) {
+            // the connection may already be gone; the slot keeps the last confirmed position either way
+        }
+        closeQuietly(connection);
+    }
+
+    private static void closeQuietly(PGConnection c) {
+        try {
+            ((java.sql.Connection) c).close();
+        } catch (SQLException ignored) {
+            // best effort
+        }
+    }
+}

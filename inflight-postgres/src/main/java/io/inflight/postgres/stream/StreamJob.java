@@ -1,0 +1,246 @@
+package io.inflight.postgres.stream;
+
+import io.inflight.core.ErrorCode;
+import io.inflight.core.InflightException;
+import io.inflight.core.Lsn;
+import io.inflight.core.TableId;
+import io.inflight.core.progress.ProgressListener;
+import io.inflight.postgres.apply.Applier;
+import io.inflight.postgres.apply.ApplyStats;
+import io.inflight.postgres.checkpoint.MigrationRecord;
+import io.inflight.postgres.checkpoint.StateStore;
+import io.inflight.postgres.checkpoint.StreamPosition;
+import io.inflight.postgres.connect.PgConnector;
+import io.inflight.postgres.connect.PgErrors;
+import io.inflight.postgres.connect.Side;
+import io.inflight.postgres.schema.SchemaFilter;
+import io.inflight.postgres.schema.TableCatalog;
+import io.inflight.postgres.schema.TableInfo;
+import io.inflight.postgres.snapshot.Backfill;
+import io.inflight.postgres.snapshot.SnapshotSlot;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code inflight stream}: keeps the target in step with the source after the clone, from the migration's slot,
+ * until stopped. Survives the loss of either database: it reconnects with backoff and resumes from the position
+ * stored on the target, for up to {@link StreamOptions#reconnectFor()} of continuous outage. A table added to the
+ * publication meanwhile is copied under a fresh snapshot, and its changes apply from that snapshot's LSN on.
+ *
+ * <p>{@link #run()} blocks; {@link #stop()} (from another thread, e.g. on Ctrl-C) ends it after the current
+ * batch. Errors that a reconnect cannot fix (a schema change, a conflicting row, a missing slot) end it with an
+ * {@link InflightException} naming the table and what to do.
+ */
+public final class StreamJob {
+
+    private static final Logger log = LoggerFactory.getLogger(StreamJob.class);
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(15);
+
+    private final StreamOptions options;
+    private final ProgressListener progress;
+    private final StreamListener listener;
+    private final PgConnector source;
+    private final PgConnector target;
+    private final ApplyStats stats = new ApplyStats();
+    private final StreamState streamState = new StreamState();
+    private volatile boolean stopRequested;
+    /** Set once a session got as far as streaming: the configuration is sound, later failures are outages. */
+    private boolean streamedOnce;
+
+    public StreamJob(StreamOptions options, ProgressListener progress, StreamListener listener) {
+        this.options = options;
+        this.progress = progress;
+        this.listener = listener;
+        this.source = new PgConnector(Side.SOURCE, options.source());
+        this.target = new PgConnector(Side.TARGET, options.target());
+    }
+
+    /** Live counters; safe to read from any thread. */
+    public ApplyStats stats() {
+        return stats;
+    }
+
+    /** Asks {@link #run()} to commit what it holds and return. */
+    public void stop() {
+        stopRequested = true;
+    }
+
+    public StreamResult run() {
+        long started = System.nanoTime();
+        int reconnects = 0;
+        try (StateStore state = StateStore.open(target)) {
+            MigrationRecord migration = migration(state);
+            state.setPhase("streaming");
+            try (LagMonitor monitor = new LagMonitor(source, migration.slotName(), stats, streamState, listener,
+                    progress, options.maxRetainedWal())) {
+                monitor.start();
+                long outageStarted = 0;
+                Duration backoff = FIRST_BACKOFF;
+                while (!done()) {
+                    try {
+                        streamState.phase(streamedOnce ? "reconnecting" : "connecting");
+                        session(state, migration);
+                    } catch (StreamSession.NewTableException e) {
+                        copyNewTable(state, e.table);
+                        continue;
+                    } catch (InflightException e) {
+                        if (!streamedOnce || !retriable(e)) {
+                            throw e;
+                        }
+                        long now = System.nanoTime();
+                        outageStarted = outageStarted == 0 ? now : outageStarted;
+                        if (now - outageStarted > options.reconnectFor().toNanos()) {
+                            throw new InflightException(e.code(), e.getMessage() + " (gave up reconnecting after "
+                                    + options.reconnectFor().toSeconds() + " s; rerun to resume from "
+                                    + stats.appliedLsn() + ")", e.sqlState().orElse(null), e);
+                        }
+                        reconnects++;
+                        progress.warning("stream interrupted, reconnecting in " + backoff.toMillis() + " ms: "
+                                + e.getMessage());
+                        sleep(backoff);
+                        backoff = min(backoff.multipliedBy(2), MAX_BACKOFF);
+                        continue;
+                    }
+                    outageStarted = 0;
+                    backoff = FIRST_BACKOFF;
+                }
+            }
+            return new StreamResult(stats.appliedLsn(), stats.transactions(), stats.changes(), stats.missingRows(),
+                    reconnects, Duration.ofNanos(System.nanoTime() - started));
+        }
+    }
+
+    private boolean done() {
+        return stopRequested || options.stopAt().map(this::reached).orElse(false);
+    }
+
+    private boolean reached(Lsn lsn) {
+        return stats.appliedLsn().compareTo(lsn) >= 0;
+    }
+
+    /** One connected session, until stopped or failed. */
+    private void session(StateStore state, MigrationRecord migration) {
+        Lsn from;
+        Map<TableId, TableInfo> targetTables;
+        try (Connection tgt = target.open()) {
+            from = StreamPosition.read(tgt).map(StreamPosition::appliedLsn).orElse(migration.consistentLsn());
+            targetTables = TableCatalog.read(tgt, SchemaFilter.all()).stream()
+                    .collect(Collectors.toMap(TableInfo::id, t -> t));
+        } catch (SQLException e) {
+            throw PgErrors.translate(e, target, "reading the stream position and tables");
+        }
+        try (Connection srcSql = source.open();
+             Applier applier = Applier.open(target, options.apply(), stats, from, progress);
+             SlotStream slot = SlotStream.open(source, migration.slotName(), migration.publication(), from)) {
+            Function<TableId, Map<String, String>> definitions = t -> {
+                try {
+                    return TableShapes.readDefinitions(srcSql, t);
+                } catch (SQLException e) {
+                    return Map.of();
+                }
+            };
+            StreamSession session = new StreamSession(slot, applier, new TableShapes(targetTables, definitions),
+                    state.tableStartLsns(), options.skipOrigins(), streamState);
+            streamState.phase("streaming");
+            streamedOnce = true;
+            log.info("streaming from slot {} at {}", migration.slotName(), from);
+            try {
+                session.run(this::done);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InflightException(ErrorCode.INTERRUPTED, "streaming interrupted at " + applier.appliedLsn()
+                        + "; rerun to resume");
+            } catch (RuntimeException e) {
+                applier.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw PgErrors.translate(e, source, "closing the source connection");
+        }
+    }
+
+    private MigrationRecord migration(StateStore state) {
+        MigrationRecord m = state.migration().orElseThrow(() -> new InflightException(ErrorCode.INVALID_CONFIGURATION,
+                "the target " + target.endpoint() + " holds no migration: run inflight clone first (or inflight run,"
+                        + " which clones and then streams)"));
+        state.verifySource(SnapshotSlot.identify(source));
+        if (!Set.of("cloned", "streaming").contains(m.phase())) {
+            throw new InflightException(ErrorCode.INVALID_CONFIGURATION, "the clone into " + target.endpoint()
+                    + " has not finished (phase '" + m.phase() + "'); rerun inflight clone to finish it, then stream");
+        }
+        if (SnapshotSlot.find(source, m.slotName()).isEmpty()) {
+            throw new InflightException(ErrorCode.OBJECT_CONFLICT, "replication slot '" + m.slotName() + "' of this"
+                    + " migration no longer exists on the source " + source.endpoint() + ", so changes made since"
+                    + " the last applied position are lost to the stream. Start over: drop the cloned tables and"
+                    + " schema " + StateStore.SCHEMA + " on the target, then run inflight clone again");
+        }
+        return m;
+    }
+
+    /**
+     * Copies a table that joined the publication after the clone (its rows were never copied), under a fresh
+     * snapshot whose LSN becomes the table's start: its changes before that are in the copy.
+     */
+    private void copyNewTable(StateStore state, TableId table) {
+        streamState.phase("copying " + table);
+        TableInfo info;
+        try (Connection src = source.open(); Connection tgt = target.open()) {
+            info = TableCatalog.read(src, SchemaFilter.only(table.schema())).stream()
+                    .filter(t -> t.id().equals(table)).findFirst()
+                    .orElseThrow(() -> new InflightException(ErrorCode.SCHEMA_MISMATCH, "table " + table
+                            + " is published but no longer exists on the source"));
+            try (Statement s = tgt.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT EXISTS (SELECT 1 FROM ONLY " + table.quoted() + ")")) {
+                rs.next();
+                if (rs.getBoolean(1)) {
+                    throw new InflightException(ErrorCode.TARGET_NOT_EMPTY, "table " + table + " joined the"
+                            + " publication after the clone and must be copied, but it already holds rows on the"
+                            + " target; empty it there (TRUNCATE " + table.quoted() + "), then rerun");
+                }
+            }
+        } catch (SQLException e) {
+            throw PgErrors.translate(e, target, "preparing to copy new table " + table);
+        }
+        progress.warning("table " + table + " joined the publication after the clone: copying it now, then"
+                + " streaming its changes");
+        state.registerTables(List.of(table));
+        Backfill backfill = new Backfill(source, target, state, options.copyJobs(), progress);
+        try (SnapshotSlot snap = SnapshotSlot.createTemporary(source)) {
+            Backfill.Result r = backfill.run(List.of(info), snap.snapshot());
+            log.info("copied new table {} ({} rows) at LSN {}", table, r.rowsCopied(), snap.consistentPoint());
+        }
+    }
+
+    private static boolean retriable(InflightException e) {
+        return switch (e.code()) {
+            case CONNECTION_LOST, CONNECTION_FAILED, RESOURCE_EXHAUSTED -> true;
+            // the walsender of a broken connection may hold the slot until the source notices
+            case OBJECT_CONFLICT -> "55006".equals(e.sqlState().orElse(""));
+            default -> false;
+        };
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InflightException(ErrorCode.INTERRUPTED, "interrupted while waiting to reconnect");
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package io.inflight.postgres.stream;
+
+import io.inflight.core.ErrorCode;
+import io.inflight.core.InflightException;
+import io.inflight.core.Lsn;
+import io.inflight.core.TableId;
+import io.inflight.postgres.apply.Applier;
+import io.inflight.postgres.apply.RowChange;
+import io.inflight.postgres.apply.TableShape;
+import io.inflight.postgres.stream.PgOutputMessage.Begin;
+import io.inflight.postgres.stream.PgOutputMessage.Commit;
+import io.inflight.postgres.stream.PgOutputMessage.Delete;
+import io.inflight.postgres.stream.PgOutputMessage.Insert;
+import io.inflight.postgres.stream.PgOutputMessage.Origin;
+import io.inflight.postgres.stream.PgOutputMessage.Relation;
+import io.inflight.postgres.stream.PgOutputMessage.Truncate;
+import io.inflight.postgres.stream.PgOutputMessage.Update;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+
+/**
+ * One connection's worth of streaming: reads the slot, hands each source transaction to the {@link Applier} and
+ * confirms to the source what the applier has committed. Runs on the calling thread until asked to stop or until
+ * something fails; the {@link StreamJob} around it reconnects.
+ *
+ * <p>A change is applied only if its transaction commits at or after its table's start LSN (the LSN of the
+ * snapshot the table was copied under): earlier changes are already in the copy. Transactions from a replication
+ * origin listed in {@code skipOrigins} are left out whole: they are Inflight's own writes coming back.
+ */
+final class StreamSession {
+
+    /** How long the stream must have been idle before an idle source's position is recorded. */
+    private static final Duration IDLE_ADVANCE_EVERY = Duration.ofSeconds(5);
+    private static final long IDLE_SLEEP_MS = 2;
+
+    private final SlotStream slot;
+    private final Applier applier;
+    private final TableShapes shapes;
+    private final Map<TableId, Lsn> tableStarts;
+    private final Set<String> skipOrigins;
+    private final StreamState state;
+
+    private Lsn txCommitLsn = Lsn.INVALID;
+    private boolean inTransaction;
+    private boolean skipTransaction;
+    private long lastIdleAdvanceNanos = System.nanoTime();
+
+    StreamSession(SlotStream slot, Applier applier, TableShapes shapes, Map<TableId, Lsn> tableStarts,
+                  Set<String> skipOrigins, StreamState state) {
+        this.slot = slot;
+        this.applier = applier;
+        this.shapes = shapes;
+        this.tableStarts = Map.copyOf(tableStarts);
+        this.skipOrigins = Set.copyOf(skipOrigins);
+        this.state = state;
+    }
+
+    /**
+     * Streams until {@code stop} says so. On a stop request the open batch is committed if the last source
+     * transaction is complete, so a graceful stop loses no work; a failure leaves the batch uncommitted (the
+     * next session applies it again from the stored position).
+     */
+    void run(BooleanSupplier stop) throws InterruptedException {
+        while (!stop.getAsBoolean()) {
+            PgOutputMessage m = slot.poll();
+            if (m == null) {
+                idle();
+                continue;
+            }
+            handle(m);
+        }
+        if (!inTransaction) {
+            applier.flush().ifPresent(this::confirm);
+        }
+        slot.sendStatus();
+    }
+
+    private void idle() throws InterruptedException {
+        applier.flush().ifPresent(this::confirm);
+        if (!inTransaction) {
+            state.caughtUp();
+            long now = System.nanoTime();
+            if (now - lastIdleAdvanceNanos >= IDLE_ADVANCE_EVERY.toNanos()) {
+                lastIdleAdvanceNanos = now;
+                applier.advanceIdle(slot.lastReceived(), Instant.now()).ifPresent(this::confirm);
+            }
+        }
+        Thread.sleep(IDLE_SLEEP_MS);
+    }
+
+    private void confirm(Lsn lsn) {
+        slot.confirm(lsn);
+        state.applied(lsn);
+    }
+
+    private void handle(PgOutputMessage m) {
+        if (m instanceof Begin b) {
+            inTransaction = true;
+            skipTransaction = false;
+            txCommitLsn = b.finalLsn();
+            state.received(b.commitTime());
+            applier.begin(b.finalLsn());
+        } else if (m instanceof Commit c) {
+            inTransaction = false;
+            applier.commit(c.endLsn(), c.commitTime()).ifPresent(this::confirm);
+        } else if (m instanceof Origin o) {
+            skipTransaction = skipOrigins.contains(o.name());
+        } else if (m instanceof Relation r) {
+            shapes.accept(r, applier.appliedLsn());
+        } else if (m instanceof Insert i) {
+            TableShape s = shapes.get(i.relationId());
+            if (wanted(s.table())) {
+                applier.apply(new RowChange.Insert(s, i.newTuple()));
+            }
+        } else if (m instanceof Update u) {
+            TableShape s = shapes.get(u.relationId());
+            if (wanted(s.table())) {
+                applier.apply(new RowChange.Update(s, u.old().map(PgOutputMessage.OldTuple::tuple)
+                        .orElse(u.newTuple()), u.newTuple()));
+            }
+        } else if (m instanceof Delete d) {
+            TableShape s = shapes.get(d.relationId());
+            if (wanted(s.table())) {
+                applier.apply(new RowChange.Delete(s, d.old().tuple()));
+            }
+        } else if (m instanceof Truncate t) {
+            List<TableId> tables = new ArrayList<>();
+            for (int rel : t.relationIds()) {
+                TableId id = shapes.get(rel).table();
+                if (wanted(id)) {
+                    tables.add(id);
+                }
+            }
+            applier.truncate(tables, t.cascade(), t.restartIdentity());
+        } else if (m instanceof PgOutputMessage.Streamed || m instanceof PgOutputMessage.StreamStart
+                || m instanceof PgOutputMessage.StreamStop || m instanceof PgOutputMessage.StreamCommit
+                || m instanceof PgOutputMessage.StreamAbort) {
+            throw new InflightException(ErrorCode.INTERNAL, "the source sent a streamed in-progress transaction"
+                    + " (" + m + "), which this stream did not ask for");
+        }
+        // Type and LogicalMessage carry nothing to apply.
+    }
+
+    /** Whether a change to {@code table} in the current transaction belongs on the target. */
+    private boolean wanted(TableId table) {
+        if (skipTransaction) {
+            return false;
+        }
+        Lsn start = tableStarts.get(table);
+        if (start == null) {
+            throw new NewTableException(table);
+        }
+        return txCommitLsn.compareTo(start) >= 0;
+    }
+
+    /** A published table the migration never copied: it must be copied before its changes can apply. */
+    static final class NewTableException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final transient TableId table;
+
+        NewTableException(TableId table) {
+            super("table " + table + " was never copied", null, false, false);
+            this.table = table;
+        }
+    }
+}

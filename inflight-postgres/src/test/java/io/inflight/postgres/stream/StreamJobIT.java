@@ -1,0 +1,222 @@
+package io.inflight.postgres.stream;
+
+import static io.inflight.testkit.TableContents.fingerprint;
+import static io.inflight.testkit.TableContents.scalar;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.inflight.core.ErrorCode;
+import io.inflight.core.InflightException;
+import io.inflight.core.Lsn;
+import io.inflight.core.progress.ProgressListener;
+import io.inflight.postgres.clone.CloneJob;
+import io.inflight.postgres.clone.CloneOptions;
+import io.inflight.testkit.ChangeWorkload;
+import io.inflight.testkit.PostgresServer;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The stream after a clone, 13 → 17, under a concurrent write load: every kind of change the workload makes
+ * (see {@link ChangeWorkload}) must arrive exactly once, in order, with nothing confirmed to the source that the
+ * target does not hold.
+ */
+@Timeout(600)
+class StreamJobIT {
+
+    static PostgresServer source;
+    static PostgresServer target;
+    static final ExecutorService pool = Executors.newCachedThreadPool();
+
+    @BeforeAll
+    static void start() {
+        source = PostgresServer.start(13);
+        target = PostgresServer.start(17);
+    }
+
+    @AfterAll
+    static void stop() {
+        pool.shutdownNow();
+        if (source != null) {
+            source.close();
+        }
+        if (target != null) {
+            target.close();
+        }
+    }
+
+    /** A source database with the workload's schema and data, and an empty target database of the same name. */
+    private static void prepare(String db) {
+        source.createDatabase(db);
+        target.createDatabase(db);
+        ChangeWorkload.create(source, db, 5000);
+    }
+
+    private static void cloneInto(String db) {
+        new CloneJob(CloneOptions.defaults(source.endpoint(db), target.endpoint(db)).withJobs(2).withSlot(db, db),
+                ProgressListener.NONE).run();
+    }
+
+    private static StreamOptions streamOptions(String db) {
+        return StreamOptions.defaults(source.endpoint(db), target.endpoint(db)).withReconnectFor(Duration.ofMinutes(2));
+    }
+
+    private static Lsn sourceLsn(String db) throws Exception {
+        try (Connection c = source.connect(db)) {
+            return Lsn.parse(scalar(c, "SELECT pg_current_wal_lsn()"));
+        }
+    }
+
+    /** Waits until the running job has applied everything the source wrote up to now. */
+    private static void awaitCaughtUp(StreamJob job, String db, Future<StreamResult> run) throws Exception {
+        Lsn end = sourceLsn(db);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
+        while (job.stats().appliedLsn().compareTo(end) < 0) {
+            if (run.isDone()) {
+                run.get(); // surfaces the failure
+                throw new AssertionError("the stream stopped before catching up to " + end);
+            }
+            assertThat(System.nanoTime()).as("caught up to %s (applied %s)", end, job.stats().appliedLsn())
+                    .isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    private static void assertSameRows(String db) throws Exception {
+        try (Connection s = source.connect(db); Connection t = target.connect(db)) {
+            assertThat(ChangeWorkload.fingerprints(t)).isEqualTo(ChangeWorkload.fingerprints(s));
+        }
+    }
+
+    /** The slot never claims more than the target holds: a crash right now could not lose a change. */
+    private static void assertConfirmedNotAheadOfTarget(String db) throws Exception {
+        Lsn confirmed;
+        try (Connection s = source.connect(db)) {
+            confirmed = Lsn.parse(scalar(s, "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '"
+                    + db + "'"));
+        }
+        try (Connection t = target.connect(db)) {
+            Lsn stored = Lsn.parse(scalar(t, "SELECT applied_lsn FROM inflight.stream_position"));
+            assertThat(confirmed).isLessThanOrEqualTo(stored);
+        }
+    }
+
+    @Test
+    void streamsAConcurrentWorkloadExactlyOnce() throws Exception {
+        String db = "concurrent";
+        prepare(db);
+        StreamJob job = new StreamJob(streamOptions(db), ProgressListener.NONE, StreamListener.NONE);
+        Future<StreamResult> run;
+        try (ChangeWorkload load = ChangeWorkload.start(source, db, 2, 7)) {
+            load.awaitCommitted(200);
+            cloneInto(db);                      // the load keeps writing during the clone...
+            run = pool.submit(job::run);
+            load.awaitCommitted(load.committed() + 3000);   // ...and while streaming
+        }
+        awaitCaughtUp(job, db, run);
+        assertConfirmedNotAheadOfTarget(db);
+        job.stop();
+        StreamResult result = run.get(1, TimeUnit.MINUTES);
+        assertThat(result.changes()).isGreaterThan(3000);
+        assertThat(result.missingRows()).isZero();
+        assertSameRows(db);
+        // every kind of change happened and arrived
+        assertThat(job.stats().tables()).containsKeys(io.inflight.core.TableId.of("public", "ledger"),
+                io.inflight.core.TableId.of("public", "codes"), io.inflight.core.TableId.of("public", "items"));
+        assertThat(job.stats().tables().get(io.inflight.core.TableId.of("public", "scratch")).truncates()).isPositive();
+    }
+
+    @Test
+    void aColumnAddedOnTheSourceStopsTheStreamUntilTheTargetHasIt() throws Exception {
+        String db = "ddl";
+        prepare(db);
+        cloneInto(db);
+        source.execute(db, "INSERT INTO items VALUES (900001, 'before', 1)",
+                "ALTER TABLE items ADD COLUMN colour text DEFAULT 'red'",
+                "INSERT INTO items VALUES (900002, 'after', 2, 'blue')");
+
+        StreamJob first = new StreamJob(streamOptions(db), ProgressListener.NONE, StreamListener.NONE);
+        assertThatThrownBy(first::run).isInstanceOfSatisfying(InflightException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.SCHEMA_MISMATCH);
+            assertThat(e.getMessage()).contains("\"colour\"", "public.items",
+                    "ALTER TABLE \"public\".\"items\" ADD COLUMN \"colour\" text DEFAULT 'red'::text");
+        });
+        try (Connection t = target.connect(db)) {
+            // the row before the change is applied at most up to a whole transaction; the one after is not
+            assertThat(scalar(t, "SELECT count(*) FROM items WHERE id = 900002")).isEqualTo("0");
+        }
+        target.execute(db, "ALTER TABLE items ADD COLUMN colour text DEFAULT 'red'");
+
+        StreamJob second = new StreamJob(streamOptions(db), ProgressListener.NONE, StreamListener.NONE);
+        Future<StreamResult> run = pool.submit(second::run);
+        awaitCaughtUp(second, db, run);
+        second.stop();
+        run.get(1, TimeUnit.MINUTES);
+        assertSameRows(db);
+        try (Connection t = target.connect(db)) {
+            assertThat(scalar(t, "SELECT colour FROM items WHERE id = 900002")).isEqualTo("blue");
+        }
+    }
+
+    @Test
+    void aTableAddedToThePublicationIsCopiedThenStreamed() throws Exception {
+        String db = "newtable";
+        prepare(db);
+        cloneInto(db);
+        StreamJob job = new StreamJob(streamOptions(db), ProgressListener.NONE, StreamListener.NONE);
+        Future<StreamResult> run = pool.submit(job::run);
+        String create = "CREATE TABLE late (id int PRIMARY KEY, v text)";
+        target.execute(db, create);
+        source.execute(db, create, "INSERT INTO late SELECT g, 'v' || g FROM generate_series(1, 5000) g",
+                "ALTER PUBLICATION " + db + " ADD TABLE late");
+        source.execute(db, "UPDATE late SET v = 'changed' WHERE id <= 10", "DELETE FROM late WHERE id > 4990",
+                "INSERT INTO late VALUES (6000, 'new')");
+        awaitCaughtUp(job, db, run);
+        job.stop();
+        run.get(1, TimeUnit.MINUTES);
+        try (Connection s = source.connect(db); Connection t = target.connect(db)) {
+            assertThat(fingerprint(t, "late")).isEqualTo(fingerprint(s, "late"));
+        }
+        assertSameRows(db);
+    }
+
+    @Test
+    void survivesTheWalsenderBeingTerminated() throws Exception {
+        String db = "reconnect";
+        prepare(db);
+        cloneInto(db);
+        StreamJob job = new StreamJob(streamOptions(db), ProgressListener.NONE, StreamListener.NONE);
+        Future<StreamResult> run = pool.submit(job::run);
+        try (ChangeWorkload load = ChangeWorkload.start(source, db, 1, 11)) {
+            load.awaitCommitted(500);
+            source.execute(db, "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots"
+                    + " WHERE slot_name = '" + db + "' AND active_pid IS NOT NULL");
+            load.awaitCommitted(load.committed() + 1000);
+        }
+        awaitCaughtUp(job, db, run);
+        job.stop();
+        StreamResult result = run.get(1, TimeUnit.MINUTES);
+        assertThat(result.reconnects()).isPositive();
+        assertSameRows(db);
+    }
+
+    @Test
+    void refusesToStreamBeforeTheCloneFinished() {
+        String db = "noclone";
+        source.createDatabase(db);
+        target.createDatabase(db);
+        StreamJob job = new StreamJob(streamOptions(db), ProgressListener.NONE, StreamListener.NONE);
+        assertThatThrownBy(job::run).isInstanceOfSatisfying(InflightException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIGURATION);
+            assertThat(e.getMessage()).contains("holds no migration", "inflight clone");
+        });
+    }
+}
