@@ -1,13 +1,9 @@
 package io.inflight.cli;
 
 import io.inflight.cli.logging.Logging.Verbosity;
-import io.inflight.core.Endpoint;
 import io.inflight.postgres.clone.CloneOptions;
 import io.inflight.postgres.clone.CloneResult;
-import io.inflight.postgres.clone.SchemaMode;
-import io.inflight.postgres.schema.SchemaFilter;
 import java.io.PrintWriter;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,35 +29,11 @@ final class CloneCommand implements Callable<Integer> {
     @Mixin
     GlobalOptions global;
 
-    @Option(names = "--source", required = true, paramLabel = "URI",
-            description = "postgresql://user@host[:port]/database[?sslmode=...] (no password)")
-    String source;
+    @Mixin
+    ConnectionOptions connection;
 
-    @Option(names = "--target", required = true, paramLabel = "URI",
-            description = "postgresql://user@host[:port]/database[?sslmode=...] (no password)")
-    String target;
-
-    @Option(names = "--schema", paramLabel = "create|existing", defaultValue = "create",
-            description = "create: make the schema on an empty target; existing: load into the schema the target "
-                    + "has (checked first). Default: ${DEFAULT-VALUE}")
-    SchemaMode schemaMode;
-
-    @Option(names = "--schemas", split = ",", paramLabel = "NAME", description = "Only these schemas (default: all).")
-    List<String> schemas;
-
-    @Option(names = "--exclude-schemas", split = ",", paramLabel = "NAME", description = "Leave these schemas out.")
-    List<String> excludeSchemas;
-
-    @Option(names = "--jobs", paramLabel = "N", description = "Parallel workers (default: the number of cores).")
-    Integer jobs;
-
-    @Option(names = "--slot", paramLabel = "NAME", defaultValue = CloneOptions.DEFAULT_SLOT,
-            description = "Replication slot on the source (default: ${DEFAULT-VALUE}).")
-    String slot;
-
-    @Option(names = "--publication", paramLabel = "NAME", defaultValue = CloneOptions.DEFAULT_PUBLICATION,
-            description = "Publication on the source (default: ${DEFAULT-VALUE}).")
-    String publication;
+    @Mixin
+    CloneSettings settings;
 
     @Option(names = "--json", description = "Print the result as one JSON object on stdout.")
     boolean json;
@@ -69,10 +41,7 @@ final class CloneCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Environment env = main.env();
-        Endpoint src = EndpointUri.parse("source", source, Passwords.lookup(env, "source"));
-        Endpoint tgt = EndpointUri.parse("target", target, Passwords.lookup(env, "target"));
-        CloneOptions options = new CloneOptions(src, tgt, new SchemaFilter(schemas, excludeSchemas),
-                schemaMode, jobs == null ? Runtime.getRuntime().availableProcessors() : jobs, slot, publication);
+        CloneOptions options = settings.options(connection.source(env), connection.target(env));
         PrintWriter err = spec.commandLine().getErr();
         CloneResult result = Cloning.run(options, main.verbosity() == Verbosity.QUIET, err);
         if (main.verbosity() != Verbosity.QUIET) {

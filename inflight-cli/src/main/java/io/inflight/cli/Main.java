@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "inflight", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Moves a live PostgreSQL database to another PostgreSQL server without downtime.",
-        subcommands = {CloneCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {CloneCommand.class, StreamCommand.class, RunCommand.class, CleanupCommand.class,
+                DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 
     @Spec

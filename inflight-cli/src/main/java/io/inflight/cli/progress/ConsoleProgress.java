@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +34,7 @@ public final class ConsoleProgress implements ProgressListener, AutoCloseable {
     private final int width;
     private final ScheduledExecutorService scheduler;
     private int drawnLines;
+    private volatile Supplier<List<String>> liveLines = List::of;
     private long lastLogNanos = System.nanoTime();
 
     private ConsoleProgress(ProgressState state, Mode mode, PrintWriter out, int width) {
@@ -76,6 +78,14 @@ public final class ConsoleProgress implements ProgressListener, AutoCloseable {
 
     public Mode mode() {
         return mode;
+    }
+
+    /**
+     * Lines about something other than tables (e.g. the stream's lag) shown below the table lines on a terminal,
+     * and logged with the overall line otherwise. Called on the display thread.
+     */
+    public void showLive(Supplier<List<String>> lines) {
+        this.liveLines = lines;
     }
 
     @Override
@@ -164,6 +174,12 @@ public final class ConsoleProgress implements ProgressListener, AutoCloseable {
                 drawnLines++;
             }
         }
+        if (!last) {
+            for (String line : liveLines.get()) {
+                sb.append(ProgressMath.fit(line, width)).append('\n');
+                drawnLines++;
+            }
+        }
         out.print(sb);
         out.flush();
     }
@@ -183,6 +199,7 @@ public final class ConsoleProgress implements ProgressListener, AutoCloseable {
             if (!s.active().isEmpty()) {
                 log.info(ProgressRenderer.overallLine(s));
             }
+            liveLines.get().forEach(log::info);
         }
     }
 

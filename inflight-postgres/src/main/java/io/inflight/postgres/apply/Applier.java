@@ -118,7 +118,18 @@ public final class Applier implements AutoCloseable {
             create.setString(2, origin);
             create.execute();
             setup.setString(1, origin);
-            setup.execute();
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    setup.execute();
+                    break;
+                } catch (SQLException e) {
+                    // the session of a stream that just lost its connection may not have ended yet
+                    if (!"55000".equals(e.getSQLState()) || attempt == 25) {
+                        throw e;
+                    }
+                    sleep(200);
+                }
+            }
         } catch (SQLException e) {
             if (!"42501".equals(e.getSQLState())) {
                 throw e;
@@ -127,6 +138,15 @@ public final class Applier implements AutoCloseable {
                     + "); applied changes are not marked, so a reverse stream could not tell them apart. Grant"
                     + " EXECUTE on pg_replication_origin_create and pg_replication_origin_session_setup, or use a"
                     + " superuser, before cutover");
+        }
+    }
+
+    private static void sleep(long ms) throws SQLException {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while waiting for replication origin", "57014", e);
         }
     }
 

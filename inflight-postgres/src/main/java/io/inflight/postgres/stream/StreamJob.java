@@ -1,11 +1,13 @@
 package io.inflight.postgres.stream;
 
+import io.inflight.core.Endpoint;
 import io.inflight.core.ErrorCode;
 import io.inflight.core.InflightException;
 import io.inflight.core.Lsn;
 import io.inflight.core.TableId;
 import io.inflight.core.progress.ProgressListener;
 import io.inflight.postgres.apply.Applier;
+import io.inflight.postgres.apply.ApplyOptions;
 import io.inflight.postgres.apply.ApplyStats;
 import io.inflight.postgres.checkpoint.MigrationRecord;
 import io.inflight.postgres.checkpoint.StateStore;
@@ -64,6 +66,18 @@ public final class StreamJob {
         this.listener = listener;
         this.source = new PgConnector(Side.SOURCE, options.source());
         this.target = new PgConnector(Side.TARGET, options.target());
+    }
+
+    /** The source's current WAL position: a stream stopping there has applied everything written until now. */
+    public static Lsn sourcePosition(Endpoint source) {
+        PgConnector c = new PgConnector(Side.SOURCE, source);
+        try (Connection conn = c.open(); Statement s = conn.createStatement();
+             ResultSet rs = s.executeQuery("SELECT pg_current_wal_lsn()::text")) {
+            rs.next();
+            return Lsn.parse(rs.getString(1));
+        } catch (SQLException e) {
+            throw PgErrors.translate(e, c, "reading the current WAL position");
+        }
     }
 
     /** Live counters; safe to read from any thread. */
@@ -141,7 +155,7 @@ public final class StreamJob {
             throw PgErrors.translate(e, target, "reading the stream position and tables");
         }
         try (Connection srcSql = source.open();
-             Applier applier = Applier.open(target, options.apply(), stats, from, progress);
+             Applier applier = Applier.open(target, applyOptions(migration), stats, from, progress);
              SlotStream slot = SlotStream.open(source, migration.slotName(), migration.publication(), from)) {
             Function<TableId, Map<String, String>> definitions = t -> {
                 try {
@@ -168,6 +182,20 @@ public final class StreamJob {
         } catch (SQLException e) {
             throw PgErrors.translate(e, source, "closing the source connection");
         }
+    }
+
+    /**
+     * Marks the stream's writes with origin {@code inflight_<slot>} unless told otherwise: a stream in the other
+     * direction (the fallback after cutover) must be able to leave them out.
+     */
+    private ApplyOptions applyOptions(MigrationRecord migration) {
+        return options.apply().origin().isPresent() ? options.apply()
+                : options.apply().withOrigin(originName(migration.slotName()));
+    }
+
+    /** The replication origin the stream of a migration with this slot marks its writes with. */
+    public static String originName(String slotName) {
+        return "inflight_" + slotName;
     }
 
     private MigrationRecord migration(StateStore state) {
