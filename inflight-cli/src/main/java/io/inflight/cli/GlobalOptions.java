@@ -13,6 +13,11 @@ public final class GlobalOptions {
     @Option(names = {"-q", "--quiet"}, description = "Only warnings and errors; no progress display.")
     boolean quiet;
 
+    // Read by Main before parsing (ConfigLocation), so that the file's values become option defaults.
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "YAML configuration file (default: INFLIGHT_CONFIG); flags and INFLIGHT_<KEY> override it.")
+    String config;
+
     /** What the whole command line asked for, wherever the option stood; --verbose wins over --quiet. */
     static Verbosity of(ParseResult pr) {
         boolean verbose = false;

@@ -1,5 +1,9 @@
 package io.inflight.cli;
 
+import io.inflight.cli.config.ConfigDefaults;
+import io.inflight.cli.config.ConfigLocation;
+import io.inflight.cli.config.Configuration;
+import io.inflight.cli.config.OptionCatalog;
 import io.inflight.cli.demo.DemoCommand;
 import io.inflight.cli.logging.Logging;
 import io.inflight.cli.logging.Logging.Verbosity;
@@ -10,6 +14,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -27,8 +32,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "inflight", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Moves a live PostgreSQL database to another PostgreSQL server without downtime.",
-        subcommands = {CloneCommand.class, StreamCommand.class, RunCommand.class, CleanupCommand.class,
-                DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {CheckCommand.class, CloneCommand.class, StreamCommand.class, RunCommand.class,
+                CleanupCommand.class, ConfigCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 
     @Spec
@@ -37,7 +42,7 @@ public final class Main implements Callable<Integer> {
     @Mixin
     GlobalOptions global;
 
-    private final Environment env;
+    private Environment env;
     private Verbosity verbosity = Verbosity.NORMAL;
 
     Main(Environment env) {
@@ -55,6 +60,13 @@ public final class Main implements Callable<Integer> {
         cl.setOut(new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true));
         cl.setErr(new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        try {
+            main.env = configure(cl, env, args);
+        } catch (InflightException e) {
+            cl.getErr().println("inflight: " + Masking.mask(e.getMessage()));
+            cl.getErr().flush();
+            return e.code().exitCode();
+        }
         cl.setExecutionStrategy(pr -> {
             main.verbosity = GlobalOptions.of(pr);
             Logging.configure(main.verbosity);
@@ -66,6 +78,19 @@ public final class Main implements Callable<Integer> {
         cl.getOut().flush();
         cl.getErr().flush();
         return code;
+    }
+
+    /**
+     * Makes the configuration file and {@code INFLIGHT_<KEY>} variables the defaults of every command's
+     * options, checked first so that a bad key stops the run naming it; returns the environment commands see.
+     */
+    private static Environment configure(CommandLine cl, Environment env, String[] args) {
+        OptionCatalog catalog = OptionCatalog.of(cl.getCommandSpec());
+        Path file = ConfigLocation.find(args, env);
+        Configuration config = file == null ? Configuration.none() : Configuration.load(file, catalog);
+        ConfigDefaults.checkEnvironment(env, catalog);
+        cl.setDefaultValueProvider(new ConfigDefaults(config, env));
+        return config.overlay(env);
     }
 
     Environment env() {

@@ -2,11 +2,15 @@ package io.inflight.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.inflight.cli.config.ConfigReference;
+import io.inflight.cli.config.OptionCatalog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
+import java.util.Map;
+import picocli.CommandLine;
 import org.junit.jupiter.api.Test;
 
 /** README.md and .ci/run say what the code does: the exit code table and the one test command. */
@@ -28,6 +32,13 @@ class ReadmeTest {
     @Test
     void exitCodeTableMatchesErrorCode() throws IOException {
         assertThat(read("README.md")).contains(ExitCodes.markdownTable());
+    }
+
+    /** Regenerate with {@code ./inflight config} when an option is added or its description changes. */
+    @Test
+    void configurationReferenceMatchesTheOptions() throws IOException {
+        CommandLine cl = new CommandLine(new Main(Environment.of(Map.of())));
+        assertThat(read("README.md")).contains(ConfigReference.markdownTable(OptionCatalog.of(cl.getCommandSpec())));
     }
 
     @Test

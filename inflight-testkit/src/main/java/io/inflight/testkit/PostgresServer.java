@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -63,6 +64,17 @@ public final class PostgresServer implements AutoCloseable {
         this.password = b.password;
         Files.createDirectories(socketDir);
         Files.createFile(logFile);
+        if (b.tls != null) {
+            // The server's own copies: its OS user must own the key and nobody else may read it.
+            Path cert = baseDir.resolve("server.crt");
+            Path key = baseDir.resolve("server.key");
+            Files.copy(b.tls.serverCert(), cert);
+            Files.copy(b.tls.serverKey(), key);
+            Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+            b.settings.put("ssl", "on");
+            b.settings.put("ssl_cert_file", "'" + cert + "'");
+            b.settings.put("ssl_key_file", "'" + key + "'");
+        }
         Path pwFile = baseDir.resolve("pw");
         Files.writeString(pwFile, password + "\n");
         handOver(baseDir);
@@ -361,6 +373,7 @@ public final class PostgresServer implements AutoCloseable {
         private boolean durable;
         private String password = "pw-" + UUID.randomUUID().toString().substring(0, 12);
         private final Map<String, String> settings = new LinkedHashMap<>();
+        private TlsFiles tls;
 
         private Builder(int major) {
             this.major = major;
@@ -391,6 +404,12 @@ public final class PostgresServer implements AutoCloseable {
         /** A {@code postgresql.conf} setting, value as it would be written there (quote strings). */
         public Builder setting(String name, String value) {
             settings.put(name, value);
+            return this;
+        }
+
+        /** Serve TLS ({@code ssl = on}) with this certificate and key; clients may still connect without. */
+        public Builder tls(TlsFiles files) {
+            this.tls = files;
             return this;
         }
 

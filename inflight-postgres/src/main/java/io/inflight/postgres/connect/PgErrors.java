@@ -20,7 +20,7 @@ public final class PgErrors {
         String server = firstLine(e.getMessage());
         String where = on.side().word() + " " + on.endpoint().describe();
         ErrorCode code = classify(state, server);
-        String advice = advice(code, on, server);
+        String advice = isTls(state, server) ? tlsAdvice(on, server) : advice(code, on, server);
         String text = where + ": " + doing + " failed: " + server
                 + (state.isEmpty() ? "" : " [SQLSTATE " + state + "]")
                 + (advice.isEmpty() ? "" : ". " + advice);
@@ -34,7 +34,7 @@ public final class PgErrors {
         if (state.startsWith("28") || msg.contains("no password was provided")) {
             return ErrorCode.AUTHENTICATION_FAILED;
         }
-        if (state.equals("08001") || state.equals("08004")) {
+        if (state.equals("08001") || state.equals("08004") || isTls(state, msg)) {
             return ErrorCode.CONNECTION_FAILED;
         }
         if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")) {
@@ -82,6 +82,28 @@ public final class PgErrors {
             case INVALID_CONFIGURATION -> "Check the " + side + " database name";
             default -> "";
         };
+    }
+
+    /** A TLS handshake or certificate failure while connecting: a setup problem, never a lost connection. */
+    static boolean isTls(String state, String message) {
+        String msg = message == null ? "" : message.toLowerCase(Locale.ROOT);
+        return state.startsWith("08") && (msg.contains("ssl") || msg.contains("certificate")
+                || msg.contains("hostnameverifier") || msg.contains("pkix"));
+    }
+
+    private static String tlsAdvice(PgConnector on, String server) {
+        String side = on.side().word();
+        String host = on.endpoint().host() + ":" + on.endpoint().port();
+        String mode = on.endpoint().options().getOrDefault("sslmode", "prefer");
+        String root = on.endpoint().options().get("sslrootcert");
+        if (server.toLowerCase(Locale.ROOT).contains("does not support ssl")) {
+            return "TLS to the " + side + " " + host + " failed with sslmode=" + mode + ": the server does not offer"
+                    + " TLS. Turn it on there (ssl = on with ssl_cert_file and ssl_key_file) or use a lower sslmode";
+        }
+        return "TLS to the " + side + " " + host + " failed with sslmode=" + mode + ": the server's certificate was"
+                + " not accepted. Check that sslrootcert" + (root == null ? " (unset: ~/.postgresql/root.crt)"
+                : " (" + root + ")") + " holds the CA that signed it and, for verify-full, that the certificate names"
+                + " host " + on.endpoint().host() + " (subjectAltName)";
     }
 
     private static String quote(String ident) {

@@ -7,6 +7,7 @@ import io.inflight.core.Endpoint;
 import io.inflight.core.ErrorCode;
 import io.inflight.core.InflightException;
 import io.inflight.core.Secret;
+import io.inflight.postgres.check.ServerInfo;
 import io.inflight.postgres.connect.PgConnector;
 import io.inflight.postgres.connect.Side;
 import io.inflight.postgres.schema.SchemaFilter;
@@ -76,7 +77,7 @@ class PreflightIT {
     void leastPrivilegeRoleCanReadServerFacts() throws Exception {
         PgConnector repl = as("replicator", "repl-pw");
         try (Connection c = repl.open()) {
-            Preflight.ServerInfo info = Preflight.server(c, repl);
+            ServerInfo info = Preflight.server(c, repl);
             assertThat(info.major()).isEqualTo(13);
             assertThat(info.systemIdentifier()).isNotZero();
             Preflight.replication(c, repl);
@@ -112,8 +113,8 @@ class PreflightIT {
 
     @Test
     void downgradeIsRefused() {
-        assertThatThrownBy(() -> Preflight.versions(new Preflight.ServerInfo(17, "17.2", 1),
-                new Preflight.ServerInfo(13, "13.18", 2)))
+        assertThatThrownBy(() -> Preflight.versions(new ServerInfo(17, "17.2", 1),
+                new ServerInfo(13, "13.18", 2)))
                 .isInstanceOfSatisfying(InflightException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNSUPPORTED))
                 .hasMessageContaining("older than the source");
     }
