@@ -12,9 +12,13 @@ import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -43,6 +47,10 @@ public final class Applier implements AutoCloseable {
     private final ApplyOptions options;
     private final ApplyStats stats;
     private final RowWriter writer;
+    /** Null when the session may not use the replica role: then every change takes the ordered path. */
+    private final SetWriter setWriter;
+    private final List<RowChange> segment = new ArrayList<>();
+    private long segmentBytes;
 
     private boolean inTransaction;
     private Lsn currentCommitLsn = Lsn.INVALID;
@@ -53,12 +61,22 @@ public final class Applier implements AutoCloseable {
     private Instant batchCommitTime;
     private Lsn appliedLsn;
 
-    private Applier(PgConnector target, Connection conn, ApplyOptions options, ApplyStats stats, Lsn appliedLsn) {
+    /** Changes held for the set path before they are applied, at most. */
+    static final int SEGMENT_MAX_CHANGES = 20_000;
+    private static final long SEGMENT_MAX_BYTES = 32L << 20;
+    /** Below this many changes to a table in a segment, the ordered path's few round trips cost less. */
+    private static final int SET_PATH_MIN_CHANGES = 4;
+
+    private Applier(PgConnector target, Connection conn, ApplyOptions options, ApplyStats stats, Lsn appliedLsn,
+                    boolean replicaRole) throws SQLException {
         this.target = target;
         this.conn = conn;
         this.options = options;
         this.stats = stats;
         this.writer = new RowWriter(conn, stats);
+        // Net changes per table may be applied table by table only when no foreign-key trigger checks the order
+        // between tables, i.e. under the replica role (see NetChanges for the order within a table).
+        this.setWriter = replicaRole ? new SetWriter(conn) : null;
         this.appliedLsn = appliedLsn;
     }
 
@@ -77,7 +95,8 @@ public final class Applier implements AutoCloseable {
                 s.execute("SET synchronous_commit = on");
                 s.execute("SET lock_timeout = 0");
             }
-            if (!trySet(conn, "SET session_replication_role = replica")) {
+            boolean replicaRole = trySet(conn, "SET session_replication_role = replica");
+            if (!replicaRole) {
                 progress.warning("the target role may not set session_replication_role; changes are applied with"
                         + " triggers and foreign-key checks firing on the target (slower, and target triggers run"
                         + " again). Grant it with GRANT SET ON PARAMETER session_replication_role TO <role> (PG15+)"
@@ -87,7 +106,7 @@ public final class Applier implements AutoCloseable {
                 setUpOrigin(conn, options.origin().get(), progress);
             }
             conn.setAutoCommit(false);
-            return new Applier(target, conn, options, stats, appliedLsn);
+            return new Applier(target, conn, options, stats, appliedLsn, replicaRole);
         } catch (SQLException e) {
             closeQuietly(conn);
             throw PgErrors.translate(e, target, "setting up the apply session");
@@ -168,11 +187,84 @@ public final class Applier implements AutoCloseable {
     }
 
     public void apply(RowChange change) {
+        batchChanges++;
+        if (setWriter != null) {
+            segment.add(change);
+            segmentBytes += change.approxBytes();
+            if (segment.size() >= SEGMENT_MAX_CHANGES || segmentBytes >= SEGMENT_MAX_BYTES) {
+                flushSegment();
+            }
+            return;
+        }
         try {
             writer.write(change);
-            batchChanges++;
         } catch (SQLException e) {
             throw failed(e, change.shape().table());
+        }
+    }
+
+    /**
+     * Applies the held changes: per table, the net effect in a few set statements when there are enough of them,
+     * else (or when the net effect briefly breaks a unique constraint the ordered changes did not) one by one in
+     * source order. Tables are independent here: the replica role checks no foreign key between them.
+     */
+    private void flushSegment() {
+        if (segment.isEmpty()) {
+            return;
+        }
+        Map<TableId, List<RowChange>> byTable = new LinkedHashMap<>();
+        for (RowChange c : segment) {
+            byTable.computeIfAbsent(c.shape().table(), t -> new ArrayList<>()).add(c);
+        }
+        segment.clear();
+        segmentBytes = 0;
+        for (Map.Entry<TableId, List<RowChange>> e : byTable.entrySet()) {
+            List<RowChange> changes = e.getValue();
+            Optional<NetChanges.Result> net = changes.size() < SET_PATH_MIN_CHANGES ? Optional.empty()
+                    : NetChanges.reduce(changes.get(0).shape(), changes);
+            try {
+                if (net.isEmpty() || !applySet(changes.get(0).shape(), net.get(), changes)) {
+                    for (RowChange c : changes) {
+                        writer.write(c);
+                    }
+                }
+            } catch (SQLException ex) {
+                throw failed(ex, e.getKey());
+            }
+        }
+        try {
+            writer.flush();
+        } catch (SQLException ex) {
+            throw failed(ex, writer.pendingTable());
+        }
+    }
+
+    /** The set path for one table, inside a savepoint; false (and nothing applied) on a constraint violation. */
+    private boolean applySet(TableShape shape, NetChanges.Result net, List<RowChange> changes) throws SQLException {
+        writer.flush();
+        Savepoint sp = conn.setSavepoint();
+        try {
+            long missing = setWriter.apply(shape, net);
+            conn.releaseSavepoint(sp);
+            changes.forEach(stats::applied);
+            stats.appliedAsSet(changes.size());
+            for (long i = 0; i < missing; i++) {
+                stats.missing(shape.table());
+            }
+            if (missing > 0) {
+                log.warn("{} updates/deletes of {} found no row on the target; the target differs from the source,"
+                        + " run inflight verify", missing, shape.table());
+            }
+            return true;
+        } catch (SQLException e) {
+            if (e.getSQLState() == null || !e.getSQLState().startsWith("23")) {
+                throw e;
+            }
+            conn.rollback(sp);
+            stats.fellBackToOrder();
+            log.debug("net changes of {} broke {} in between; applying its {} changes in order", shape.table(),
+                    e.getMessage(), changes.size());
+            return false;
         }
     }
 
@@ -183,6 +275,7 @@ public final class Applier implements AutoCloseable {
         }
         String sql = "TRUNCATE " + tables.stream().map(TableId::quoted).collect(Collectors.joining(", "))
                 + (restartIdentity ? " RESTART IDENTITY" : "") + (cascade ? " CASCADE" : "");
+        flushSegment();
         try {
             writer.flush();
             try (Statement s = conn.createStatement()) {
@@ -237,6 +330,7 @@ public final class Applier implements AutoCloseable {
     }
 
     private Lsn commitBatch() {
+        flushSegment();
         try {
             writer.flush();
             StreamPosition.write(conn, batchEndLsn, batchCommitTime);
@@ -256,6 +350,8 @@ public final class Applier implements AutoCloseable {
     /** Drops the open batch; the target keeps what the last commit holds. */
     public void rollback() {
         writer.discard();
+        segment.clear();
+        segmentBytes = 0;
         inTransaction = false;
         batchEndLsn = null;
         batchTransactions = 0;

@@ -19,6 +19,8 @@ public final class ApplyStats {
     private final LongAdder changes = new LongAdder();
     private final LongAdder batches = new LongAdder();
     private final LongAdder missingRows = new LongAdder();
+    private final LongAdder setChanges = new LongAdder();
+    private final LongAdder orderedFallbacks = new LongAdder();
     private volatile Lsn appliedLsn = Lsn.INVALID;
     private volatile Instant appliedCommitTime;
     private volatile Instant appliedAt;
@@ -48,6 +50,14 @@ public final class ApplyStats {
             c.deletes.increment();
         }
         changes.increment();
+    }
+
+    void appliedAsSet(int changes) {
+        setChanges.add(changes);
+    }
+
+    void fellBackToOrder() {
+        orderedFallbacks.increment();
     }
 
     void truncated(TableId table) {
@@ -102,6 +112,16 @@ public final class ApplyStats {
     /** Updates and deletes whose row was not on the target (a difference the verify step will show). */
     public long missingRows() {
         return missingRows.sum();
+    }
+
+    /** Row changes applied through their net effect per table (the set path). */
+    public long setChanges() {
+        return setChanges.sum();
+    }
+
+    /** Times a table's net effect broke a constraint in between and its changes were applied in order instead. */
+    public long orderedFallbacks() {
+        return orderedFallbacks.sum();
     }
 
     /** A snapshot of the per-table counts, by table. */

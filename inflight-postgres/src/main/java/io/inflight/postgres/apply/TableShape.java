@@ -8,15 +8,20 @@ import java.util.List;
  * every tuple for it, and which of them identify a row.
  *
  * @param columns the published columns, in tuple order (generated columns are never sent)
+ * @param types   each column's type on the target, as {@code format_type} spells it (usable in a cast)
  * @param key     positions in {@code columns} of the target's key (its primary key, else a unique index over NOT
  *                NULL columns, else the source's replica identity columns); empty when rows have no key and
  *                must be matched on every column ({@code REPLICA IDENTITY FULL} without a key)
  */
-public record TableShape(TableId table, List<String> columns, List<Integer> key) {
+public record TableShape(TableId table, List<String> columns, List<String> types, List<Integer> key) {
 
     public TableShape {
         columns = List.copyOf(columns);
+        types = List.copyOf(types);
         key = List.copyOf(key);
+        if (types.size() != columns.size()) {
+            throw new IllegalArgumentException(types.size() + " types for " + columns.size() + " columns of " + table);
+        }
         for (int k : key) {
             if (k < 0 || k >= columns.size()) {
                 throw new IllegalArgumentException("key position " + k + " outside the " + columns.size()

@@ -68,11 +68,14 @@ public final class StreamJob {
         this.target = new PgConnector(Side.TARGET, options.target());
     }
 
-    /** The source's current WAL position: a stream stopping there has applied everything written until now. */
+    /**
+     * The source's current WAL insert position: a stream stopping there has applied every transaction committed
+     * until now, also those whose commit record an asynchronous commit has not written out yet.
+     */
     public static Lsn sourcePosition(Endpoint source) {
         PgConnector c = new PgConnector(Side.SOURCE, source);
         try (Connection conn = c.open(); Statement s = conn.createStatement();
-             ResultSet rs = s.executeQuery("SELECT pg_current_wal_lsn()::text")) {
+             ResultSet rs = s.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
             rs.next();
             return Lsn.parse(rs.getString(1));
         } catch (SQLException e) {

@@ -35,7 +35,7 @@ import java.util.function.BooleanSupplier;
 final class StreamSession {
 
     /** How long the stream must have been idle before an idle source's position is recorded. */
-    private static final Duration IDLE_ADVANCE_EVERY = Duration.ofSeconds(5);
+    private static final Duration IDLE_ADVANCE_EVERY = Duration.ofSeconds(1);
     private static final long IDLE_SLEEP_MS = 2;
 
     private final SlotStream slot;

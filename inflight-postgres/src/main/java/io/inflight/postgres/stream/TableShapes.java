@@ -71,6 +71,7 @@ final class TableShapes {
         Map<String, ColumnInfo> targetColumns = t.columns().stream()
                 .collect(Collectors.toMap(ColumnInfo::name, c -> c));
         List<String> names = new ArrayList<>(rel.columns().size());
+        List<String> types = new ArrayList<>(rel.columns().size());
         for (Relation.Column c : rel.columns()) {
             ColumnInfo tc = targetColumns.get(c.name());
             if (tc == null) {
@@ -89,6 +90,7 @@ final class TableShapes {
                         + " TYPE " + sourceType(id, c.name()), resumeFrom);
             }
             names.add(c.name());
+            types.add(tc.type());
         }
         List<String> notSent = t.columns().stream()
                 .filter(c -> !c.generated() && !names.contains(c.name())).map(ColumnInfo::name).toList();
@@ -96,7 +98,7 @@ final class TableShapes {
             log.warn("columns {} of {} are on the target but no longer sent by the source (dropped there?); new rows"
                     + " get their target default", notSent, id);
         }
-        TableShape shape = new TableShape(id, names, key(rel, t, names));
+        TableShape shape = new TableShape(id, names, types, key(rel, t, names));
         byRelation.put(rel.relationId(), shape);
         return shape;
     }
