@@ -32,6 +32,7 @@ public final class SlotStream implements AutoCloseable {
     private final PGReplicationStream stream;
     private final PgOutputDecoder decoder = PgOutputDecoder.protocol1();
     private final String slot;
+    private int lastMessageBytes;
 
     private SlotStream(PgConnector source, PGConnection connection, PGReplicationStream stream, String slot) {
         this.source = source;
@@ -89,10 +90,19 @@ public final class SlotStream implements AutoCloseable {
     public PgOutputMessage poll() {
         try {
             ByteBuffer data = stream.readPending();
-            return data == null ? null : decoder.decode(data);
+            if (data == null) {
+                return null;
+            }
+            lastMessageBytes = data.remaining();
+            return decoder.decode(data);
         } catch (SQLException e) {
             throw PgErrors.translate(e, source, "reading the change stream from slot '" + slot + "'");
         }
+    }
+
+    /** The wire size of the message {@link #poll} returned last. */
+    public int lastMessageBytes() {
+        return lastMessageBytes;
     }
 
     /**
@@ -103,7 +113,10 @@ public final class SlotStream implements AutoCloseable {
         return Lsn.valueOf(stream.getLastReceiveLSN().asLong());
     }
 
-    /** The target holds every change up to {@code lsn} durably: the source may forget them. */
+    /**
+     * The target holds every change up to {@code lsn} durably: the source may forget them. Only records the
+     * position (the next status update carries it), so it may be called from another thread than the reader.
+     */
     public void confirm(Lsn lsn) {
         LogSequenceNumber l = LogSequenceNumber.valueOf(lsn.value());
         stream.setFlushedLSN(l);

@@ -36,7 +36,10 @@ final class StreamSession {
 
     /** How long the stream must have been idle before an idle source's position is recorded. */
     private static final Duration IDLE_ADVANCE_EVERY = Duration.ofSeconds(1);
-    private static final long IDLE_SLEEP_MS = 2;
+    private static final long IDLE_POLL_MS = 2;
+    /** Read-ahead between the slot and the applier: enough to keep both busy, bounded in memory. */
+    private static final int QUEUE_MESSAGES = 16_384;
+    private static final int QUEUE_BYTES = 64 << 20;
 
     private final SlotStream slot;
     private final Applier applier;
@@ -49,6 +52,8 @@ final class StreamSession {
     private boolean inTransaction;
     private boolean skipTransaction;
     private long lastIdleAdvanceNanos = System.nanoTime();
+    /** Everything up to here that concerns this stream has been received and handed to the applier. */
+    private Lsn receivedUpTo = Lsn.INVALID;
 
     StreamSession(SlotStream slot, Applier applier, TableShapes shapes, Map<TableId, Lsn> tableStarts,
                   Set<String> skipOrigins, StreamState state) {
@@ -66,13 +71,20 @@ final class StreamSession {
      * next session applies it again from the stored position).
      */
     void run(BooleanSupplier stop) throws InterruptedException {
-        while (!stop.getAsBoolean()) {
-            PgOutputMessage m = slot.poll();
-            if (m == null) {
-                idle();
-                continue;
+        try (SlotReader reader = new SlotReader(slot, QUEUE_MESSAGES, QUEUE_BYTES)) {
+            reader.start();
+            while (!stop.getAsBoolean()) {
+                SlotReader.Item item = reader.poll(IDLE_POLL_MS);
+                if (item instanceof SlotReader.Message m) {
+                    handle(m.message());
+                } else if (item instanceof SlotReader.Position p) {
+                    receivedUpTo = p.lsn();
+                } else if (item instanceof SlotReader.Failure f) {
+                    throw f.error();
+                } else {
+                    idle();
+                }
             }
-            handle(m);
         }
         if (!inTransaction) {
             applier.flush().ifPresent(this::confirm);
@@ -80,17 +92,17 @@ final class StreamSession {
         slot.sendStatus();
     }
 
-    private void idle() throws InterruptedException {
+    /** Nothing waits to be applied: commit what is open, and now and then record an idle source's position. */
+    private void idle() {
         applier.flush().ifPresent(this::confirm);
         if (!inTransaction) {
             state.caughtUp();
             long now = System.nanoTime();
             if (now - lastIdleAdvanceNanos >= IDLE_ADVANCE_EVERY.toNanos()) {
                 lastIdleAdvanceNanos = now;
-                applier.advanceIdle(slot.lastReceived(), Instant.now()).ifPresent(this::confirm);
+                applier.advanceIdle(receivedUpTo, Instant.now()).ifPresent(this::confirm);
             }
         }
-        Thread.sleep(IDLE_SLEEP_MS);
     }
 
     private void confirm(Lsn lsn) {
