@@ -29,6 +29,8 @@ public enum ErrorCode {
     RESOURCE_EXHAUSTED(19),
     /** A named object (slot, publication, table) is missing or already taken. */
     OBJECT_CONFLICT(20),
+    /** {@code inflight verify} compared the tables and found rows missing, extra or different on the target. */
+    DATA_DIFFERS(21),
     /** Stopped by the user (Ctrl-C); a rerun resumes. */
     INTERRUPTED(130),
     /** A fault in Inflight itself or an unexpected server error. */

@@ -1,0 +1,166 @@
+package io.inflight.postgres.verify;
+
+import io.inflight.core.Identifiers;
+import io.inflight.core.TableId;
+import io.inflight.postgres.schema.ColumnInfo;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * The queries verify runs on one table, the same text on both sides (only key literals carry each side's own
+ * column types). Every row is reduced to its normalized text, {@code ROW(c1, c2, ...)::text}, whose fields
+ * print through each column's output function under {@link SessionSettings} (NULL and the empty string
+ * print differently, char(n) keeps its padding), and then to a 64-bit hash.
+ *
+ * <p>Rows fall into {@code buckets} (a power of two) by a hash of their key's text, or for a table without
+ * a key by their row hash: a bucket's count and sum of row hashes are additive, so each side may scan the
+ * table in whatever slices suit it and both still agree on every bucket. Pure; thread-safe.
+ *
+ * @param columns    the columns compared, in the source's order (stored generated ones too: they are data)
+ * @param keyColumns the source's primary or unique key, empty for a table compared as a multiset
+ */
+record TableSql(TableId table, List<ColumnInfo> columns, List<String> keyColumns, HashFunction hash, long buckets) {
+
+    TableSql {
+        columns = List.copyOf(columns);
+        keyColumns = List.copyOf(keyColumns);
+        if (Long.bitCount(buckets) != 1) {
+            throw new IllegalArgumentException("buckets must be a power of two: " + buckets);
+        }
+    }
+
+    boolean keyed() {
+        return !keyColumns.isEmpty();
+    }
+
+    /**
+     * A column as it enters the row text. The session settings normalize nearly every type; the exceptions
+     * are handled here. json is deliberately NOT normalized: it stores the text as written, so a changed key
+     * order or spacing is a real difference (jsonb normalizes itself).
+     */
+    static String normalized(ColumnInfo c) {
+        String q = Identifiers.quote(c.name());
+        // money's text follows lc_monetary, which the settings fix; numeric is plainer still.
+        if (c.type().equals("money")) {
+            return q + "::numeric";
+        }
+        return q;
+    }
+
+    String rowText() {
+        return "ROW(" + columns.stream().map(TableSql::normalized).collect(Collectors.joining(", ")) + ")::text";
+    }
+
+    String rowHash() {
+        return hash.of(rowText(), 0);
+    }
+
+    private List<ColumnInfo> keyInfos() {
+        Map<String, ColumnInfo> byName = columns.stream().collect(Collectors.toMap(ColumnInfo::name, c -> c));
+        return keyColumns.stream().map(byName::get).toList();
+    }
+
+    /** The key's identity, a row of the key columns as text: equal keys give equal text on both sides. */
+    String keyText() {
+        return "ROW(" + keyInfos().stream().map(TableSql::normalized).collect(Collectors.joining(", ")) + ")::text";
+    }
+
+    /** Each key column as text, for the report and for reading rows back by key. */
+    private List<String> keyPartList() {
+        return keyInfos().stream().map(c -> "(" + normalized(c) + ")::text").toList();
+    }
+
+    private String keyParts() {
+        return String.join(", ", keyPartList());
+    }
+
+    String bucket() {
+        String h = keyed() ? hash.of(keyText(), 1) : rowHash();
+        return "(" + h + " & " + (buckets - 1) + ")";
+    }
+
+    /**
+     * Per bucket: rows and the sum of their row hashes (numeric: a bigint sum would overflow). Columns:
+     * bucket, count, sum.
+     */
+    String bucketSums(Optional<String> slice) {
+        return "SELECT b, count(*), sum(h) FROM (SELECT " + bucket() + " AS b, " + rowHash() + " AS h FROM ONLY "
+                + table.quoted() + slice.map(p -> " WHERE " + p).orElse("") + ") s GROUP BY b";
+    }
+
+    /**
+     * The rows of some buckets ({@code ?} = bigint[]) in one order both sides share: bucket, then the UTF-8
+     * bytes of the key text (the same order in any collation). Keyed columns: bucket, key text, row hash,
+     * key parts.
+     * For a multiset: row hash, count, ordered by row hash.
+     */
+    String rowsOfBuckets() {
+        if (!keyed()) {
+            return "SELECT h, count(*) FROM (SELECT " + rowHash() + " AS h FROM ONLY " + table.quoted()
+                    + ") s WHERE (h & " + (buckets - 1) + ") = ANY(?) GROUP BY h ORDER BY h";
+        }
+        return "SELECT b, k, h, " + partAliases() + " FROM (SELECT " + bucket() + " AS b, " + keyText() + " AS k, "
+                + rowHash() + " AS h, " + aliasedParts() + " FROM ONLY " + table.quoted()
+                + ") s WHERE b = ANY(?) ORDER BY b, convert_to(k, 'UTF8')";
+    }
+
+    private String partAliases() {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < keyColumns.size(); i++) {
+            out.add("p" + i);
+        }
+        return String.join(", ", out);
+    }
+
+    private String aliasedParts() {
+        List<String> parts = keyPartList();
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < parts.size(); i++) {
+            out.add(parts.get(i) + " AS p" + i);
+        }
+        return String.join(", ", out);
+    }
+
+    /**
+     * Rows by key, using the key's index: key text, row hash, key parts. {@code keyTypes} are the key columns'
+     * types on the side the query runs on, so the literals compare with that side's operators.
+     */
+    String rowsByKeys(List<List<String>> keys, List<String> keyTypes) {
+        return "SELECT " + keyText() + ", " + rowHash() + ", " + keyParts() + " FROM ONLY " + table.quoted()
+                + " WHERE " + keyIn(keys, keyTypes);
+    }
+
+    /** For a multiset: row hash and count of the rows with these hashes ({@code ?} = bigint[]). */
+    String rowsByHashes() {
+        return "SELECT h, count(*) FROM (SELECT " + rowHash() + " AS h FROM ONLY " + table.quoted()
+                + ") s WHERE h = ANY(?) GROUP BY h";
+    }
+
+    /** One row text per row hash ({@code ?} = bigint[]), to show a multiset difference. */
+    String rowTextsByHashes() {
+        return "SELECT DISTINCT ON (h) h, t FROM (SELECT " + rowHash() + " AS h, " + rowText() + " AS t FROM ONLY "
+                + table.quoted() + ") s WHERE h = ANY(?)";
+    }
+
+    /** Key text, then each column's own text (as a one-field row, so NULL and '' stay apart), by key. */
+    String columnsByKeys(List<List<String>> keys, List<String> keyTypes) {
+        return "SELECT " + keyText() + ", " + columns.stream().map(c -> "ROW(" + normalized(c) + ")::text")
+                .collect(Collectors.joining(", ")) + " FROM ONLY " + table.quoted() + " WHERE " + keyIn(keys, keyTypes);
+    }
+
+    private String keyIn(List<List<String>> keys, List<String> keyTypes) {
+        String lhs = "(" + keyColumns.stream().map(Identifiers::quote).collect(Collectors.joining(", ")) + ")";
+        List<String> rows = new ArrayList<>(keys.size());
+        for (List<String> key : keys) {
+            List<String> lits = new ArrayList<>(key.size());
+            for (int i = 0; i < key.size(); i++) {
+                lits.add(Identifiers.literal(key.get(i)) + "::" + keyTypes.get(i));
+            }
+            rows.add("(" + String.join(", ", lits) + ")");
+        }
+        return lhs + " IN (" + String.join(", ", rows) + ")";
+    }
+}
