@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "inflight", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Moves a live PostgreSQL database to another PostgreSQL server without downtime.",
-        subcommands = {CloneCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {CloneCommand.class, VerifyCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 
     @Spec
