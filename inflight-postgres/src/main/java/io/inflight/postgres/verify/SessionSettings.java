@@ -51,10 +51,19 @@ final class SessionSettings {
         }
     }
 
-    /** A fixed text with a non-ASCII character, so a differing encoding changes its bytes. */
+    /**
+     * Hashes of fixed values by every kind of hash function verify uses, folded into one: equal on both sides
+     * only if they share byte order, encoding (the text has non-ASCII characters) and hash functions.
+     */
     static Probe probe(Connection c) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-                "SELECT hashtextextended('inflight verify probe \u00e9\u20ac' COLLATE \"C\", 0),"
+                "SELECT hashtextextended('inflight verify probe \u00e9\u20ac' COLLATE \"C\", 0)"
+                        + " # hash_numeric_extended(-1234.5678, 3) # hashfloat8extended(0.1, 4)"
+                        + " # jsonb_hash_extended('{\"a\": [1, 2.5, \"x\"], \"b\": null}', 5)"
+                        + " # hash_array_extended(ARRAY[timestamptz '2001-02-03 04:05:06.789+00'], 6)"
+                        + " # hash_array_extended(ARRAY[date '2024-02-29'], 7) # interval_hash_extended('1 mon 2 days', 8)"
+                        + " # uuid_hash_extended('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 9)"
+                        + " # hashint8extended(-42, 10) # hashint4extended(42, 11) # hashtextextended('', 12),"
                         + " pg_encoding_to_char(encoding), current_setting('server_version_num')::int / 10000"
                         + " FROM pg_database WHERE datname = current_database()")) {
             rs.next();

@@ -25,20 +25,40 @@ final class SubscriptionAppliedPosition implements AppliedPosition {
 
     @Override
     public Optional<Lsn> appliedLsn(Connection target) throws SQLException {
-        String sql = """
-                SELECT greatest(
-                         (SELECT max(latest_end_lsn) FROM pg_stat_subscription st WHERE st.subid = s.oid AND st.relid IS NULL),
-                         (SELECT remote_lsn FROM pg_replication_origin_status o WHERE o.external_id = 'pg_' || s.oid))::text
-                  FROM pg_subscription s WHERE s.subname = ?
+        Optional<Lsn> reported = lsn(target, """
+                SELECT max(st.latest_end_lsn)::text FROM pg_stat_subscription st
+                  JOIN pg_subscription s ON s.oid = st.subid
+                 WHERE s.subname = ? AND st.relid IS NULL
                    AND s.subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-                """;
+                """);
+        // Only superusers (or roles granted it) may read the origin's position; the keepalive one suffices.
+        if (!mayReadOrigins(target)) {
+            return reported;
+        }
+        Optional<Lsn> committed = lsn(target, """
+                SELECT o.remote_lsn::text FROM pg_replication_origin_status o
+                  JOIN pg_subscription s ON o.external_id = 'pg_' || s.oid
+                 WHERE s.subname = ? AND s.subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+                """);
+        if (reported.isEmpty()) {
+            return committed;
+        }
+        return committed.filter(c -> c.compareTo(reported.get()) > 0).or(() -> reported);
+    }
+
+    private static boolean mayReadOrigins(Connection target) throws SQLException {
+        try (PreparedStatement ps = target.prepareStatement(
+                "SELECT has_table_privilege('pg_catalog.pg_replication_origin_status', 'SELECT')");
+             ResultSet rs = ps.executeQuery()) {
+            return rs.next() && rs.getBoolean(1);
+        }
+    }
+
+    private Optional<Lsn> lsn(Connection target, String sql) throws SQLException {
         try (PreparedStatement ps = target.prepareStatement(sql)) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next() || rs.getString(1) == null) {
-                    return Optional.empty();
-                }
-                return Optional.of(Lsn.parse(rs.getString(1)));
+                return rs.next() && rs.getString(1) != null ? Optional.of(Lsn.parse(rs.getString(1))) : Optional.empty();
             }
         }
     }

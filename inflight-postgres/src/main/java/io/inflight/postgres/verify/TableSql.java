@@ -7,13 +7,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
  * The queries verify runs on one table, the same text on both sides (only key literals carry each side's own
- * column types). Every row is reduced to its normalized text, {@code ROW(c1, c2, ...)::text}, whose fields
- * print through each column's output function under {@link SessionSettings} (NULL and the empty string
- * print differently, char(n) keeps its padding), and then to a 64-bit hash.
+ * column types). Every row is reduced to a 64-bit hash of its column values (see {@link ColumnHash}); where a
+ * row must be shown or its columns compared, it is read as its normalized text, {@code ROW(c1, c2, ...)::text},
+ * whose fields print through each column's output function under {@link SessionSettings} (NULL and the empty
+ * string print differently, char(n) keeps its padding).
  *
  * <p>Rows fall into {@code buckets} (a power of two) by a hash of their key's text, or for a table without
  * a key by their row hash: a bucket's count and sum of row hashes are additive, so each side may scan the
@@ -21,12 +23,19 @@ import java.util.stream.Collectors;
  *
  * @param columns    the columns compared, in the source's order (stored generated ones too: they are data)
  * @param keyColumns the source's primary or unique key, empty for a table compared as a multiset
+ * @param textColumns columns hashed through their text even where their type has a hash function: those whose
+ *                    type differs between the sides (e.g. integer here, bigint there), compared by value as text
  */
-record TableSql(TableId table, List<ColumnInfo> columns, List<String> keyColumns, HashFunction hash, long buckets) {
+record TableSql(TableId table, List<ColumnInfo> columns, List<String> keyColumns, HashFunction hash, long buckets,
+                Set<String> textColumns) {
+
+    /** Seeds of key column hashes start here, apart from the row's (one per column position). */
+    static final int KEY_SEED = 1 << 15;
 
     TableSql {
         columns = List.copyOf(columns);
         keyColumns = List.copyOf(keyColumns);
+        textColumns = Set.copyOf(textColumns);
         if (Long.bitCount(buckets) != 1) {
             throw new IllegalArgumentException("buckets must be a power of two: " + buckets);
         }
@@ -54,8 +63,20 @@ record TableSql(TableId table, List<ColumnInfo> columns, List<String> keyColumns
         return "ROW(" + columns.stream().map(TableSql::normalized).collect(Collectors.joining(", ")) + ")::text";
     }
 
+    /**
+     * The row's 64-bit hash. NATIVE: the XOR of each column's hash by {@link ColumnHash}, seeded with the
+     * column's position so equal values in different columns do not cancel; no text is built. MD5: of the
+     * row's text.
+     */
     String rowHash() {
-        return hash.of(rowText(), 0);
+        if (hash == HashFunction.MD5) {
+            return hash.of(rowText(), 0);
+        }
+        List<String> parts = new ArrayList<>(columns.size());
+        for (int i = 0; i < columns.size(); i++) {
+            parts.add(ColumnHash.of(columns.get(i), i, textColumns.contains(columns.get(i).name())));
+        }
+        return "(" + String.join(" # ", parts) + ")";
     }
 
     private List<ColumnInfo> keyInfos() {
@@ -78,8 +99,20 @@ record TableSql(TableId table, List<ColumnInfo> columns, List<String> keyColumns
     }
 
     String bucket() {
-        String h = keyed() ? hash.of(keyText(), 1) : rowHash();
-        return "(" + h + " & " + (buckets - 1) + ")";
+        return "(" + (keyed() ? keyHash() : rowHash()) + " & " + (buckets - 1) + ")";
+    }
+
+    /** A hash of the key alone, independent of the row hash (other seeds). */
+    private String keyHash() {
+        if (hash == HashFunction.MD5) {
+            return hash.of(keyText(), 1);
+        }
+        List<ColumnInfo> key = keyInfos();
+        List<String> parts = new ArrayList<>(key.size());
+        for (int i = 0; i < key.size(); i++) {
+            parts.add(ColumnHash.of(key.get(i), KEY_SEED + i, textColumns.contains(key.get(i).name())));
+        }
+        return "(" + String.join(" # ", parts) + ")";
     }
 
     /**

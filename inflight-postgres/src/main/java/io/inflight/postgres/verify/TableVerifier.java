@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
 final class TableVerifier {
 
     private static final Logger log = LoggerFactory.getLogger(TableVerifier.class);
+    /** Re-reads at most: a row rewritten faster than the target catches up is reported as it stands. */
+    static final int MAX_RECHECKS = 10;
 
     private final TableSql sql;
     private final SideReader source;
@@ -161,7 +163,7 @@ final class TableVerifier {
         LagWait wait = live.orElseThrow();
         List<Mismatch> current = found;
         Lsn lsn = foundAt;
-        while (!current.isEmpty() && wait.waitFor(lsn)) {
+        for (int round = 0; round < MAX_RECHECKS && !current.isEmpty() && wait.waitFor(lsn); round++) {
             List<RowEntry> wanted = current.stream().map(Mismatch::either).toList();
             SideReader.Read t = target.byIds(wanted);
             SideReader.Read s = source.byIds(wanted);

@@ -142,7 +142,10 @@ public final class VerifyJob {
         if (!absent.isEmpty()) {
             return TableReport.notCompared(s.id(), "column(s) " + String.join(", ", absent) + " missing on the target");
         }
-        TableSql sql = new TableSql(s.id(), s.columns(), s.keyColumns(), hash, buckets(s, t));
+        Map<String, String> targetTypes = t.columns().stream().collect(Collectors.toMap(ColumnInfo::name, ColumnInfo::type));
+        Set<String> asText = s.columns().stream().filter(c -> !c.type().equals(targetTypes.get(c.name())))
+                .map(ColumnInfo::name).collect(Collectors.toSet());
+        TableSql sql = new TableSql(s.id(), s.columns(), s.keyColumns(), hash, buckets(s, t), asText);
         return new TableVerifier(sql, new SideReader(sql, s, source, true), new SideReader(sql, t, target, false),
                 planner(s), workers, aux, limiter, live).verify();
     }
