@@ -34,6 +34,9 @@ final class SessionSettings {
             "SET lc_monetary = 'C'",
             "SET search_path = pg_catalog",
             "SET statement_timeout = 0",
+            // Verify parallelizes by ranges itself; extra workers per query would only defeat --jobs and
+            // --max-rows-per-second on a production source.
+            "SET max_parallel_workers_per_gather = 0",
             "SET application_name = 'inflight verify'");
 
     /** What {@link #probe} returns: the hash of a fixed text and the database encoding. */

@@ -4,6 +4,7 @@ import io.inflight.core.Lsn;
 import io.inflight.postgres.schema.ColumnInfo;
 import io.inflight.postgres.schema.TableInfo;
 import io.inflight.postgres.snapshot.CopyRange;
+import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -70,6 +71,58 @@ final class SideReader {
             }
             return new SliceRead(sums, lsn);
         });
+    }
+
+    /** Rows, hash sum and key bounds of an integer key range (see {@link TableSql#rangeSums}). */
+    record Span(long rows, BigInteger hashes, BigInteger min, BigInteger max) {
+
+        static final Span EMPTY = new Span(0, BigInteger.ZERO, null, null);
+
+        boolean sameRows(Span other) {
+            return rows == other.rows && hashes.equals(other.hashes);
+        }
+    }
+
+    Span rangeSums(CopyRange range) {
+        return pool.inTransaction("hashing " + info.id(), c -> {
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql.rangeSums(range.predicate()))) {
+                rs.next();
+                return span(rs, 1);
+            }
+        });
+    }
+
+    /** Per sub-range number, its span (see {@link TableSql#subrangeSums}); empty sub-ranges left out. */
+    Map<Long, Span> subrangeSums(BigInteger lo, BigInteger hi, BigInteger width) {
+        return pool.inTransaction("comparing key ranges of " + info.id(), c -> {
+            Map<Long, Span> out = new HashMap<>();
+            try (Statement s = c.createStatement()) {
+                s.execute("SET LOCAL enable_sort = off");
+                try (ResultSet rs = s.executeQuery(sql.subrangeSums(lo, hi, width))) {
+                    while (rs.next()) {
+                        out.put(rs.getLong(1), span(rs, 2));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    private static Span span(ResultSet rs, int first) throws SQLException {
+        long rows = rs.getLong(first);
+        if (rows == 0) {
+            return Span.EMPTY;
+        }
+        return new Span(rows, rs.getBigDecimal(first + 1).toBigIntegerExact(), new BigInteger(rs.getString(first + 2)),
+                new BigInteger(rs.getString(first + 3)));
+    }
+
+    /** Opens the ordered rows meeting {@code condition} on {@code c} (see {@link TableSql#rowsWhere}). */
+    ResultSet openRowsWhere(Connection c, String condition) throws SQLException {
+        PreparedStatement ps = c.prepareStatement(sql.rowsWhere(condition));
+        ps.setFetchSize(FETCH_SIZE);
+        ps.closeOnCompletion();
+        return ps.executeQuery();
     }
 
     /** Starts this transaction's snapshot and returns the WAL position at it (source only). */

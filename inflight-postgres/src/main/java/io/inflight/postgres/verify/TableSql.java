@@ -166,6 +166,54 @@ record TableSql(TableId table, List<ColumnInfo> columns, List<String> keyColumns
                 + " WHERE " + keyIn(keys, keyTypes);
     }
 
+    /**
+     * Whether the table is keyed by one integer column (the same type on both sides): its rows are then
+     * compared by key ranges, the same on both sides, which need no grouping and bisect down by index scans.
+     */
+    boolean integerKey() {
+        if (hash != HashFunction.NATIVE || keyColumns.size() != 1 || textColumns.contains(keyColumns.get(0))) {
+            return false;
+        }
+        String type = keyInfos().get(0).type();
+        return type.equals("smallint") || type.equals("integer") || type.equals("bigint");
+    }
+
+    private String key() {
+        return Identifiers.quote(keyColumns.get(0));
+    }
+
+    /** For an integer key: rows, sum of row hashes, lowest and highest key of a range. */
+    String rangeSums(Optional<String> range) {
+        return "SELECT count(*), sum(" + rowHash() + "), min(" + key() + ")::text, max(" + key() + ")::text FROM ONLY "
+                + table.quoted() + range.map(p -> " WHERE " + p).orElse("");
+    }
+
+    /**
+     * For an integer key: per sub-range of {@code [lo, hi]} of width {@code width}: its number, rows, sum of row
+     * hashes, lowest and highest key. Run with sorting disabled: the planner takes the sub-range number for as
+     * many groups as rows and would sort the range rather than hash it into its few groups.
+     */
+    String subrangeSums(java.math.BigInteger lo, java.math.BigInteger hi, java.math.BigInteger width) {
+        boolean fitsBigint = hi.subtract(lo).bitLength() < 63;
+        String group = fitsBigint ? "(k::bigint - " + lo + ") / " + width
+                : "floor((k::numeric - " + lo + ") / " + width + ")::bigint";
+        return "SELECT " + group + " AS g, count(*), sum(h), min(k)::text, max(k)::text FROM (SELECT " + key()
+                + " AS k, " + rowHash() + " AS h FROM ONLY " + table.quoted() + " WHERE " + key() + " BETWEEN " + lo
+                + " AND " + hi + ") s GROUP BY g";
+    }
+
+    /** An integer key range as a condition, bounds included. */
+    String keyBetween(java.math.BigInteger lo, java.math.BigInteger hi) {
+        return "(" + key() + " BETWEEN " + lo + " AND " + hi + ")";
+    }
+
+    /** Like {@link #rowsOfBuckets} for the rows meeting {@code condition} (bucket column 0). */
+    String rowsWhere(String condition) {
+        return "SELECT 0::bigint AS b, k, h, " + partAliases() + " FROM (SELECT " + keyText() + " AS k, " + rowHash()
+                + " AS h, " + aliasedParts() + " FROM ONLY " + table.quoted() + " WHERE " + condition
+                + ") s ORDER BY convert_to(k, 'UTF8')";
+    }
+
     /** For a multiset: row hash and count of the rows with these hashes ({@code ?} = bigint[]). */
     String rowsByHashes() {
         return "SELECT h, count(*) FROM (SELECT " + rowHash() + " AS h FROM ONLY " + table.quoted()

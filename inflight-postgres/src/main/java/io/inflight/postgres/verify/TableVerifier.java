@@ -5,6 +5,7 @@ import io.inflight.core.InflightException;
 import io.inflight.core.Lsn;
 import io.inflight.postgres.snapshot.CopyRange;
 import io.inflight.postgres.snapshot.RangePlanner;
+import java.math.BigInteger;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -23,23 +24,31 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Compares one table, in three steps, moving only hashes until the differing keys are known:
+ * Compares one table, moving only hashes until the differing keys are known:
  * <ol>
- *   <li>each side hashes its rows into buckets, in slices on parallel connections (source and target at
- *       once); equal buckets are done;</li>
- *   <li>the rows of the differing buckets are streamed from both sides as (key, row hash), in one shared
- *       order, and merged: keys on one side only, or with different hashes, are the differences;</li>
+ *   <li>a table keyed by one integer column is hashed per key range, the same ranges on both sides, on parallel
+ *       connections (source and target at once); a differing range is split and compared again down to small
+ *       ranges (bisection). Any other table is hashed into buckets by key hash (or row hash, without a key), in
+ *       slices each side plans for itself;</li>
+ *   <li>the rows of the small differing ranges or buckets are streamed from both sides as (key, row hash), in
+ *       one shared order, and merged: keys on one side only, or with different hashes, are the differences;</li>
  *   <li>live: each difference is read again once the target has applied the source past the LSN of the read
  *       that found it, until it disappears (lag) or the source row stays unchanged across a re-read (real);
  *       then the differing rows are read whole to name the columns that differ.</li>
  * </ol>
- * One instance per table; runs on the calling thread, fanning slices out to {@code workers}.
+ * One instance per table; runs on the calling thread, fanning reads out to {@code workers}.
  */
 final class TableVerifier {
 
     private static final Logger log = LoggerFactory.getLogger(TableVerifier.class);
     /** Re-reads at most: a row rewritten faster than the target catches up is reported as it stands. */
     static final int MAX_RECHECKS = 10;
+    /** Key ranges of at most this many rows are merged rather than split further. */
+    static final long LEAF_ROWS = 1000;
+    /** Sub-ranges a differing key range is split into at most (each step returns one row per sub-range). */
+    static final long MAX_PARTS = 4096;
+    /** Leaf ranges merged by one query. */
+    static final int LEAVES_PER_MERGE = 200;
 
     private final TableSql sql;
     private final SideReader source;
@@ -71,8 +80,29 @@ final class TableVerifier {
         Lsn sourceLsn;
     }
 
+    /** Rows on each side and, when they differ, what the merge found. */
+    private record Scan(long sourceRows, long targetRows, Found found) {
+    }
+
     TableReport verify() {
         long start = System.nanoTime();
+        Scan scan = sql.integerKey() ? byKeyRanges() : byBuckets();
+        Found found = scan.found();
+        long resolved = 0;
+        List<Mismatch> current = found.held;
+        if (live.isPresent() && !current.isEmpty()) {
+            int before = current.size();
+            current = recheck(current, found.sourceLsn);
+            resolved = before - current.size();
+        }
+        return report(current, found, resolved, scan.sourceRows(), scan.targetRows(), start);
+    }
+
+    /**
+     * Any key, or none: each side hashes its rows into buckets by key hash, in slices it plans for itself (the
+     * sums add up whatever the slices); the rows of differing buckets are then merged.
+     */
+    private Scan byBuckets() {
         List<CopyRange> sourceSlices = source.pool().inTransaction("planning slices of " + sql.table(),
                 c -> planner.plan(c, source.info()));
         List<CopyRange> targetSlices = target.pool().inTransaction("planning slices of " + sql.table(),
@@ -99,33 +129,113 @@ final class TableVerifier {
         sourceReads.forEach(f -> sourceSums.addAll(get(f).sums()));
         targetReads.forEach(f -> targetSums.addAll(get(f).sums()));
         Set<Long> buckets = sourceSums.differingFrom(targetSums);
-        long sourceRows = sourceSums.rows();
-        long targetRows = targetSums.rows();
-        log.debug("{}: {} source rows, {} target rows, {} of {} buckets differ", sql.table(), sourceRows, targetRows,
-                buckets.size(), sql.buckets());
-        if (buckets.isEmpty()) {
-            return report(List.of(), new Found(), 0, sourceRows, targetRows, start);
+        log.debug("{}: {} source rows, {} target rows, {} of {} buckets differ", sql.table(), sourceSums.rows(),
+                targetSums.rows(), buckets.size(), sql.buckets());
+        Found found = new Found();
+        if (!buckets.isEmpty()) {
+            limiter.acquireUnchecked(Math.max(0, source.info().estimatedRows()));
+            merge(found, "comparing the rows of " + buckets.size() + " differing key buckets of " + sql.table(),
+                    (side, c) -> side.openRowsOfBuckets(c, buckets));
         }
-        Found found = merge(buckets);
-        long resolved = 0;
-        List<Mismatch> current = found.held;
-        if (live.isPresent() && !current.isEmpty()) {
-            int before = current.size();
-            current = recheck(current, found.sourceLsn);
-            resolved = before - current.size();
-        }
-        return report(current, found, resolved, sourceRows, targetRows, start);
+        return new Scan(sourceSums.rows(), targetSums.rows(), found);
     }
 
-    private Found merge(Set<Long> buckets) {
+    /**
+     * One integer key: the source's key ranges, the same on both sides, hashed without grouping; a differing
+     * range is split into sub-ranges of about {@link #LEAF_ROWS} rows, compared again (and again where keys are
+     * sparse) down to ranges of at most
+     * {@link #LEAF_ROWS} rows, whose rows are then merged. Each step reads only the differing ranges, by index.
+     */
+    private Scan byKeyRanges() {
+        List<CopyRange> ranges = source.pool().inTransaction("planning key ranges of " + sql.table(),
+                c -> planner.plan(c, source.info()));
+        long rowsPerRange = Math.max(1, source.info().estimatedRows()) / ranges.size();
+        List<Future<SideReader.Span>> sourceReads = new ArrayList<>();
+        List<Future<SideReader.Span>> targetReads = new ArrayList<>();
+        for (CopyRange range : ranges) {
+            sourceReads.add(workers.submit(() -> {
+                limiter.acquire(rowsPerRange);
+                return source.rangeSums(range);
+            }));
+            targetReads.add(workers.submit(() -> target.rangeSums(range)));
+        }
+        long sourceRows = 0;
+        long targetRows = 0;
+        List<BigInteger[]> leaves = new ArrayList<>();
+        List<Future<?>> bisections = new ArrayList<>();
+        for (int i = 0; i < ranges.size(); i++) {
+            SideReader.Span s = get(sourceReads.get(i));
+            SideReader.Span t = get(targetReads.get(i));
+            sourceRows += s.rows();
+            targetRows += t.rows();
+            if (!s.sameRows(t)) {
+                // Differing ranges narrow down at once; each waits on its own reads only (aux never queues).
+                bisections.add(aux.submit(() -> bisect(s, t, leaves)));
+            }
+        }
+        bisections.forEach(TableVerifier::get);
+        leaves.sort(java.util.Comparator.comparing(l -> l[0]));
+        log.debug("{}: {} source rows, {} target rows, {} key ranges, {} differing leaf ranges", sql.table(),
+                sourceRows, targetRows, ranges.size(), leaves.size());
         Found found = new Found();
-        limiter.acquireUnchecked(Math.max(0, source.info().estimatedRows()));
-        String doing = "comparing the rows of " + buckets.size() + " differing key buckets of " + sql.table();
-        found.sourceLsn = source.pool().inTransaction(doing, sc -> {
-            Optional<Lsn> lsn = source.snapshotLsn(sc);
+        for (int i = 0; i < leaves.size(); i += LEAVES_PER_MERGE) {
+            String condition = leaves.subList(i, Math.min(leaves.size(), i + LEAVES_PER_MERGE)).stream()
+                    .map(l -> sql.keyBetween(l[0], l[1])).collect(java.util.stream.Collectors.joining(" OR "));
+            merge(found, "comparing the rows of differing key ranges of " + sql.table(),
+                    (side, c) -> side.openRowsWhere(c, condition));
+        }
+        return new Scan(sourceRows, targetRows, found);
+    }
+
+    /**
+     * Narrows the differing range the two spans cover down to leaves of at most about {@link #LEAF_ROWS} rows:
+     * split into as many sub-ranges as that takes (one read of the range per side, by index), recursing only
+     * into sub-ranges that differ and are still too big (sparse keys).
+     */
+    private void bisect(SideReader.Span s, SideReader.Span t, List<BigInteger[]> leaves) {
+        BigInteger lo = s.min() == null ? t.min() : t.min() == null ? s.min() : s.min().min(t.min());
+        BigInteger hi = s.max() == null ? t.max() : t.max() == null ? s.max() : s.max().max(t.max());
+        BigInteger span = hi.subtract(lo).add(BigInteger.ONE);
+        long rows = Math.max(s.rows(), t.rows());
+        if (rows <= LEAF_ROWS || span.compareTo(BigInteger.TWO) < 0) {
+            synchronized (leaves) {
+                leaves.add(new BigInteger[] {lo, hi});
+            }
+            return;
+        }
+        long parts = Math.min(MAX_PARTS, Math.max(2, 2 * rows / LEAF_ROWS));
+        BigInteger width = span.add(BigInteger.valueOf(parts - 1)).divide(BigInteger.valueOf(parts));
+        Future<Map<Long, SideReader.Span>> targetParts = aux.submit(() -> target.subrangeSums(lo, hi, width));
+        limiter.acquireUnchecked(s.rows());
+        Map<Long, SideReader.Span> sourceParts = source.subrangeSums(lo, hi, width);
+        Map<Long, SideReader.Span> targetMap = get(targetParts);
+        java.util.TreeSet<Long> groups = new java.util.TreeSet<>(sourceParts.keySet());
+        groups.addAll(targetMap.keySet());
+        for (Long g : groups) {
+            SideReader.Span sp = sourceParts.getOrDefault(g, SideReader.Span.EMPTY);
+            SideReader.Span tp = targetMap.getOrDefault(g, SideReader.Span.EMPTY);
+            if (!sp.sameRows(tp)) {
+                bisect(sp, tp, leaves);
+            }
+        }
+    }
+
+    /** Opens one side's ordered rows for a merge. */
+    @FunctionalInterface
+    private interface RowsOpener {
+        ResultSet open(SideReader side, java.sql.Connection c) throws SQLException;
+    }
+
+    /**
+     * Streams both sides' rows (each on a connection of its own, the two queries running at once) through
+     * {@link MergeDiff} into {@code found}, noting the LSN of the source's snapshot.
+     */
+    private void merge(Found found, String doing, RowsOpener opener) {
+        Lsn lsn = source.pool().inTransaction(doing, sc -> {
+            Optional<Lsn> at = source.snapshotLsn(sc);
             target.pool().inTransaction(doing, tc -> {
-                Future<ResultSet> targetRows = aux.submit(() -> target.openRowsOfBuckets(tc, buckets));
-                try (ResultSet sr = source.openRowsOfBuckets(sc, buckets); ResultSet tr = getSql(targetRows)) {
+                Future<ResultSet> targetRows = aux.submit(() -> opener.open(target, tc));
+                try (ResultSet sr = opener.open(source, sc); ResultSet tr = getSql(targetRows)) {
                     MergeDiff.merge(source.entries(sr), target.entries(tr),
                             sql.keyed() ? MergeDiff.KEYED : MergeDiff.MULTISET, m -> hold(found, m));
                 } catch (SideReader.SqlFailure e) {
@@ -133,9 +243,9 @@ final class TableVerifier {
                 }
                 return null;
             });
-            return lsn.orElseThrow();
+            return at.orElseThrow();
         });
-        return found;
+        found.sourceLsn = found.sourceLsn == null || lsn.compareTo(found.sourceLsn) > 0 ? lsn : found.sourceLsn;
     }
 
     private void hold(Found found, Mismatch m) {

@@ -159,6 +159,40 @@ class VerifyLiveIT {
         }
     }
 
+    @Test
+    void differencesThatAreOnlyLagResolveOnceTheSubscriptionCatchesUp() throws Exception {
+        target.execute("live", "ALTER SUBSCRIPTION sub DISABLE");
+        Thread enabler = null;
+        try {
+            // The target falls behind by a few hundred transactions.
+            long from = writes.get();
+            waitUntil(() -> writes.get() > from + 300, Duration.ofSeconds(30));
+            VerifyResult asFound = verify(LiveMode.OFF);
+            assertThat(asFound.outcome()).as("without live mode, lag shows as differences")
+                    .isEqualTo(VerifyResult.Outcome.DIFFERS);
+            assertThat(asFound.live()).isEmpty();
+
+            enabler = new Thread(() -> {
+                try {
+                    Thread.sleep(1500);
+                    target.execute("live", "ALTER SUBSCRIPTION sub ENABLE");
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            enabler.start();
+            VerifyResult live = verify(LiveMode.parse("subscription:sub"));
+            assertThat(live.tables()).allSatisfy(t -> assertThat(t.differences()).as(t.table().toString()).isEmpty());
+            assertThat(live.outcome()).isEqualTo(VerifyResult.Outcome.EQUAL);
+            assertThat(live.resolvedByLag()).as("the differences the lag made were counted as resolved").isPositive();
+        } finally {
+            if (enabler != null) {
+                enabler.join();
+            }
+            target.execute("live", "ALTER SUBSCRIPTION sub ENABLE");
+        }
+    }
+
     interface Check {
         boolean ok() throws Exception;
     }
