@@ -101,7 +101,7 @@ final class VerifyReport {
 
     static String json(VerifyResult r, Path diffFile) {
         StringBuilder sb = new StringBuilder("{");
-        sb.append("\"outcome\":").append(string(r.outcome().name().toLowerCase(Locale.ROOT)));
+        sb.append("\"outcome\":").append(string(r.outcome().name().toLowerCase(Locale.ROOT).replace('_', '-')));
         sb.append(",\"equal\":").append(r.outcome() == VerifyResult.Outcome.EQUAL);
         sb.append(",\"runId\":").append(r.runId());
         sb.append(",\"rowsCompared\":").append(r.rowsCompared());

@@ -59,8 +59,11 @@ final class ColumnHash {
     private ColumnHash() {
     }
 
-    /** The hash of column {@code c} at {@code position} (its seed); {@code asText} forces the text route. */
-    static String of(ColumnInfo c, int position, boolean asText) {
+    /**
+     * The hash of column {@code c} at {@code position} (its seed); {@code asText} forces the text route;
+     * {@code nullable}: the column may hold NULL on either side (else the NULL guard is left out: it costs).
+     */
+    static String of(ColumnInfo c, int position, boolean asText, boolean nullable) {
         String q = Identifiers.quote(c.name());
         String type = c.type().replaceAll("\\([^)]*\\)", "");
         String expr;
@@ -75,7 +78,7 @@ final class ColumnHash {
         } else {
             expr = textHash(q, position);
         }
-        return "coalesce(" + expr + ", " + nullHash(position) + ")";
+        return nullable ? "coalesce(" + expr + ", " + nullHash(position) + ")" : expr;
     }
 
     private static String textHash(String q, int position) {

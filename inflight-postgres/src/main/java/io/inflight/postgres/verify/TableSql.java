@@ -25,9 +25,10 @@ import java.util.stream.Collectors;
  * @param keyColumns the source's primary or unique key, empty for a table compared as a multiset
  * @param textColumns columns hashed through their text even where their type has a hash function: those whose
  *                    type differs between the sides (e.g. integer here, bigint there), compared by value as text
+ * @param nullable    columns that are not NOT NULL on both sides
  */
 record TableSql(TableId table, List<ColumnInfo> columns, List<String> keyColumns, HashFunction hash, long buckets,
-                Set<String> textColumns) {
+                Set<String> textColumns, Set<String> nullable) {
 
     /** Seeds of key column hashes start here, apart from the row's (one per column position). */
     static final int KEY_SEED = 1 << 15;
@@ -36,6 +37,7 @@ record TableSql(TableId table, List<ColumnInfo> columns, List<String> keyColumns
         columns = List.copyOf(columns);
         keyColumns = List.copyOf(keyColumns);
         textColumns = Set.copyOf(textColumns);
+        nullable = Set.copyOf(nullable);
         if (Long.bitCount(buckets) != 1) {
             throw new IllegalArgumentException("buckets must be a power of two: " + buckets);
         }
@@ -74,7 +76,8 @@ record TableSql(TableId table, List<ColumnInfo> columns, List<String> keyColumns
         }
         List<String> parts = new ArrayList<>(columns.size());
         for (int i = 0; i < columns.size(); i++) {
-            parts.add(ColumnHash.of(columns.get(i), i, textColumns.contains(columns.get(i).name())));
+            ColumnInfo c = columns.get(i);
+            parts.add(ColumnHash.of(c, i, textColumns.contains(c.name()), nullable.contains(c.name())));
         }
         return "(" + String.join(" # ", parts) + ")";
     }
@@ -110,7 +113,8 @@ record TableSql(TableId table, List<ColumnInfo> columns, List<String> keyColumns
         List<ColumnInfo> key = keyInfos();
         List<String> parts = new ArrayList<>(key.size());
         for (int i = 0; i < key.size(); i++) {
-            parts.add(ColumnHash.of(key.get(i), KEY_SEED + i, textColumns.contains(key.get(i).name())));
+            ColumnInfo c = key.get(i);
+            parts.add(ColumnHash.of(c, KEY_SEED + i, textColumns.contains(c.name()), nullable.contains(c.name())));
         }
         return "(" + String.join(" # ", parts) + ")";
     }

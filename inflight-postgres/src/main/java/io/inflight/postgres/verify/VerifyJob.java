@@ -145,7 +145,11 @@ public final class VerifyJob {
         Map<String, String> targetTypes = t.columns().stream().collect(Collectors.toMap(ColumnInfo::name, ColumnInfo::type));
         Set<String> asText = s.columns().stream().filter(c -> !c.type().equals(targetTypes.get(c.name())))
                 .map(ColumnInfo::name).collect(Collectors.toSet());
-        TableSql sql = new TableSql(s.id(), s.columns(), s.keyColumns(), hash, buckets(s, t), asText);
+        Set<String> targetNotNull = t.columns().stream().filter(ColumnInfo::notNull).map(ColumnInfo::name)
+                .collect(Collectors.toSet());
+        Set<String> nullable = s.columns().stream().filter(c -> !c.notNull() || !targetNotNull.contains(c.name()))
+                .map(ColumnInfo::name).collect(Collectors.toSet());
+        TableSql sql = new TableSql(s.id(), s.columns(), s.keyColumns(), hash, buckets(s, t), asText, nullable);
         return new TableVerifier(sql, new SideReader(sql, s, source, true), new SideReader(sql, t, target, false),
                 planner(s), workers, aux, limiter, live).verify();
     }
