@@ -106,6 +106,10 @@ public final class VerifyJob {
                             return null;
                         });
                     }
+                    log.info("{}: {} rows, {} in {} ms", t.id(), r.sourceRows(), r.status() == TableReport.Status.EQUAL
+                            ? "equal" : r.status() == TableReport.Status.DIFFERS ? (r.missing() + " missing, " + r.extra()
+                            + " extra, " + r.differing() + " differing") : "not compared: " + r.reason().orElse(""),
+                            r.elapsed().toMillis());
                     listener.tableFinished(t.id(), r.sourceRows(), 0);
                     return r;
                 }));
