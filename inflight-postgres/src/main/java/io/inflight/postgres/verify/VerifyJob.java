@@ -75,8 +75,9 @@ public final class VerifyJob {
             Map<TableId, TableInfo> targetTables = target.inTransaction("reading the target catalog",
                     c -> TableCatalog.read(c, options.schemas())).stream()
                     .collect(Collectors.toMap(TableInfo::id, Function.identity()));
-            HashFunction hash = SessionSettings.choose(source.inTransaction("probing", SessionSettings::probe),
-                    target.inTransaction("probing", SessionSettings::probe));
+            SessionSettings.Probe sourceProbe = probe(source);
+            SessionSettings.Probe targetProbe = probe(target);
+            HashFunction hash = SessionSettings.choose(sourceProbe, targetProbe);
             if (hash == HashFunction.MD5) {
                 log.info("the two servers hash text differently (byte order or encoding): using MD5, slower");
             }
@@ -133,6 +134,16 @@ public final class VerifyJob {
             workers.shutdownNow();
             aux.shutdownNow();
         }
+    }
+
+    /** The probe; a server before PostgreSQL 11 lacks the 64-bit hash functions verify runs inside it. */
+    private static SessionSettings.Probe probe(SidePool side) {
+        int major = side.inTransaction("reading the server version", c -> c.getMetaData().getDatabaseMajorVersion());
+        if (major < 11) {
+            throw new InflightException(ErrorCode.UNSUPPORTED, side.connector() + " runs PostgreSQL " + major
+                    + "; inflight verify needs PostgreSQL 11 or newer on both sides (its 64-bit hash functions)");
+        }
+        return side.inTransaction("probing how the server hashes", SessionSettings::probe);
     }
 
     private TableReport verifyTable(TableInfo s, TableInfo t, HashFunction hash, SidePool source, SidePool target,
