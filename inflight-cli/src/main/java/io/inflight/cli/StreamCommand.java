@@ -5,7 +5,9 @@ import io.inflight.core.Endpoint;
 import io.inflight.postgres.stream.StreamJob;
 import io.inflight.postgres.stream.StreamOptions;
 import io.inflight.postgres.stream.StreamResult;
+import io.inflight.cli.metrics.MetricsServer;
 import java.io.PrintWriter;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,6 +33,9 @@ final class StreamCommand implements Callable<Integer> {
     GlobalOptions global;
 
     @Mixin
+    MetricsOptions metricsOptions;
+
+    @Mixin
     ConnectionOptions connection;
 
     @Mixin
@@ -54,7 +59,13 @@ final class StreamCommand implements Callable<Integer> {
         }
         PrintWriter err = spec.commandLine().getErr();
         boolean quiet = main.verbosity() == Verbosity.QUIET;
-        StreamResult result = Streaming.run(options, quiet, err, job -> { });
+        StreamResult result;
+        Optional<MetricsServer> metrics = metricsOptions.start();
+        try {
+            result = Streaming.run(options, quiet, err, job -> { }, metrics);
+        } finally {
+            metrics.ifPresent(MetricsServer::close);
+        }
         if (!quiet) {
             err.println(StreamSummary.line(result));
         }

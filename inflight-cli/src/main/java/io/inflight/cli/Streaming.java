@@ -1,13 +1,16 @@
 package io.inflight.cli;
 
+import io.inflight.cli.metrics.MetricsServer;
 import io.inflight.cli.progress.ConsoleProgress;
 import io.inflight.cli.progress.StreamLines;
+import io.inflight.core.progress.ProgressListener;
 import io.inflight.postgres.stream.StreamJob;
 import io.inflight.postgres.stream.StreamOptions;
 import io.inflight.postgres.stream.StreamResult;
 import io.inflight.postgres.stream.StreamStatus;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -31,13 +34,25 @@ public final class Streaming {
      * @param started receives the running job (e.g. to stop it from another thread)
      */
     public static StreamResult run(StreamOptions options, boolean quiet, PrintWriter err, Consumer<StreamJob> started) {
+        return run(options, quiet, err, started, Optional.empty());
+    }
+
+    /** As {@link #run(StreamOptions, boolean, PrintWriter, Consumer)}, also exposing it through {@code metrics}. */
+    public static StreamResult run(StreamOptions options, boolean quiet, PrintWriter err, Consumer<StreamJob> started,
+                                   Optional<MetricsServer> metrics) {
         AtomicReference<StreamStatus> latest = new AtomicReference<>();
         try (ConsoleProgress progress = ConsoleProgress.start(quiet, err)) {
             progress.showLive(() -> {
                 StreamStatus s = latest.get();
                 return s == null ? List.of() : StreamLines.of(s);
             });
-            StreamJob job = new StreamJob(options, progress, latest::set);
+            ProgressListener listener = metrics.map(m -> ProgressListener.both(progress, m.progress()))
+                    .orElse(progress);
+            StreamJob job = new StreamJob(options, listener, status -> {
+                latest.set(status);
+                metrics.ifPresent(m -> m.streamStatus(status));
+            });
+            metrics.ifPresent(m -> m.stream(job.stats()));
             CountDownLatch finished = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
                 job.stop();
