@@ -43,9 +43,10 @@ public final class SchemaPlanner {
 
     public static SchemaPlan plan(SchemaModel m) {
         List<DdlStep> pre = preData(m);
-        List<DdlStep> post = new PostData(m).build();
+        PostData postData = new PostData(m);
+        List<DdlStep> post = postData.build();
         List<TableId> tables = m.tables().stream().map(Table::id).toList();
-        return new SchemaPlan(pre, post, tables, m.unsupported());
+        return new SchemaPlan(pre, post, tables, m.unsupported(), postData.dataNeeded(post));
     }
 
     // ---------------------------------------------------------------- pre-data
@@ -378,6 +379,46 @@ public final class SchemaPlanner {
 
         private String tableOf(DdlStep s) {
             return stepTable.get(s.id());
+        }
+
+        /**
+         * The tables each step works on (its index's table, the tables it locks), as the copied tables
+         * that hold their rows. Steps naming no table (views, comments, owners of other objects) are left
+         * out: they wait for the whole copy, which costs nothing as they are quick.
+         */
+        Map<String, Set<TableId>> dataNeeded(List<DdlStep> steps) {
+            Map<String, List<String>> children = new HashMap<>();
+            m.tables().forEach(t -> {
+                if (t.parentKey() != null) {
+                    children.computeIfAbsent(t.parentKey(), k -> new ArrayList<>()).add(t.key());
+                }
+            });
+            Map<String, Set<TableId>> needed = new HashMap<>();
+            for (DdlStep s : steps) {
+                Set<String> keys = new HashSet<>(s.locks());
+                if (tableOf(s) != null) {
+                    keys.add(tableOf(s));
+                }
+                keys.retainAll(pages.keySet());
+                if (keys.isEmpty()) {
+                    continue;
+                }
+                Set<TableId> data = new HashSet<>();
+                keys.forEach(k -> holdingRows(k, children, data));
+                needed.put(s.id(), Set.copyOf(data));
+            }
+            return needed;
+        }
+
+        /** A table, or for a partitioned one its leaf partitions: the tables the copy fills. */
+        private void holdingRows(String key, Map<String, List<String>> children, Set<TableId> into) {
+            if (!partitioned.contains(key)) {
+                into.add(relations.get(key));
+                return;
+            }
+            for (String child : children.getOrDefault(key, List.of())) {
+                holdingRows(child, children, into);
+            }
         }
 
         private void triggersViewsIndex(Index i, Set<String> after) {
