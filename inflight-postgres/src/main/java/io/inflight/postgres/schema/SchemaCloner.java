@@ -142,11 +142,10 @@ public final class SchemaCloner {
             // A commit lost in a target crash loses that object only, and the rerun creates it again.
             s.execute("SET synchronous_commit = off");
             if (c.getMetaData().getDatabaseMajorVersion() >= 11) {
-                // --jobs bounds what runs at once: steps already run side by side (and beside the copy), so
-                // parallel index build workers would only oversubscribe the cores and add their merge work.
-                s.execute("SET max_parallel_maintenance_workers = 0");
                 // A foreign key's validation query costs enough to be JIT-compiled, which takes longer
-                // than the one scan it would speed up.
+                // than the one scan it would speed up. (Parallel index build workers stay at the server's
+                // setting: the slowest index of the biggest table is usually what post-data waits for
+                // last, and its extra workers get it more of the cores while the other steps run.)
                 s.execute("SET jit = off");
             }
             s.execute("SET search_path = ''");

@@ -289,6 +289,7 @@ public final class SchemaPlanner {
                 keysAndIndexes.add(indexStep(i.key(), "index " + qualified(i.table().schema(), i.name()) + " on " + i.table(),
                         i.definition(), i.table().schema(), i.name(), after));
                 stepTable.put(i.key(), i.tableKey());
+                buildPages.put(i.key(), i.pages());
                 madeBy.put(i.key(), i.key());
             }
             for (Constraint c : m.constraints()) {
@@ -348,8 +349,11 @@ public final class SchemaPlanner {
                 replicaIdentity(t);
             }
             List<DdlStep> all = new ArrayList<>();
-            // Biggest tables first, so that the last index to finish does not start last.
-            keysAndIndexes.sort(Comparator.comparingLong((DdlStep s) -> -pages.getOrDefault(tableOf(s), 0L)));
+            // Biggest tables first, and on a table its biggest index first, so that the longest build does
+            // not start last: with the copy still holding slots, the first build of a table may be its
+            // only one running for a while.
+            keysAndIndexes.sort(Comparator.comparingLong((DdlStep s) -> -pages.getOrDefault(tableOf(s), 0L))
+                    .thenComparingLong(s -> -buildPages.getOrDefault(s.id(), 0L)));
             all.addAll(keysAndIndexes);
             all.addAll(constraints);
             all.addAll(foreignKeys);
@@ -376,6 +380,8 @@ public final class SchemaPlanner {
         }
 
         private final Map<String, String> stepTable = new HashMap<>();
+        /** Index build step id to the size of that index on the source. */
+        private final Map<String, Long> buildPages = new HashMap<>();
 
         private String tableOf(DdlStep s) {
             return stepTable.get(s.id());
@@ -450,6 +456,7 @@ public final class SchemaPlanner {
                         c.table().schema(), c.name(), Set.of());
                 keysAndIndexes.add(index);
                 stepTable.put(indexStepId, c.tableKey());
+                buildPages.put(indexStepId, c.indexPages());
                 String add = "ALTER TABLE " + table + " ADD CONSTRAINT " + quote(c.name())
                         + (c.type() == 'p' ? " PRIMARY KEY" : " UNIQUE") + " USING INDEX " + quote(c.name())
                         + (c.deferrable() ? " DEFERRABLE" : "") + (c.deferred() ? " INITIALLY DEFERRED" : "");
@@ -462,6 +469,7 @@ public final class SchemaPlanner {
                         + " ADD CONSTRAINT " + quote(c.name()) + " " + c.definition())), Set.of(),
                         Set.of(c.tableKey()), constraintDone(c, false), null));
                 stepTable.put(c.key(), c.tableKey());
+                buildPages.put(c.key(), c.indexPages());
             }
             madeBy.put(c.key(), c.key());
             if (c.indexKey() != null) {

@@ -76,8 +76,8 @@ public final class Backfill {
 
     /**
      * Runs each copy task while holding one of {@code slots}, shared with other work on the target (the
-     * post-data schema), and tells them when no task is left to start. Its size, not {@code jobs}, then
-     * bounds the copy streams.
+     * post-data schema), and tells them when no task is left to start. Their number, not {@code jobs},
+     * then bounds the copy streams.
      */
     public Backfill withSlots(WorkSlots slots) {
         return new Backfill(source, target, state, slots.size(), progress, planner, replicaRole, slots);
@@ -232,11 +232,17 @@ public final class Backfill {
             CopyWorker w = workers.get(i);
             Thread th = new Thread(() -> {
                 try (w) {
-                    while (failure.get() == null) {
+                    // Post-data takes no slot while tasks are queued, so a worker without a task always
+                    // finds one free; checking the queue first means none waits for a slot only to find
+                    // nothing left, behind post-data steps that took the slots over.
+                    while (failure.get() == null && !queue.isEmpty()) {
                         try (WorkSlots.Slot slot = pool.acquire(WorkSlots.Kind.COPY)) {
                             CopyTask task = queue.poll();
-                            if (task == null) {
+                            if (queue.isEmpty()) {
+                                // Holding its slot: the slots of workers with nothing left go to post-data.
                                 pool.copyDrained();
+                            }
+                            if (task == null) {
                                 break;
                             }
                             TableInfo t = task.table();

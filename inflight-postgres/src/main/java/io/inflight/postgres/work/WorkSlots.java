@@ -8,12 +8,12 @@ import io.inflight.core.InflightException;
  * runs only while it holds a slot, so the clone never runs more than {@code jobs} statements at once,
  * whatever mix of copying and schema work is ready.
  *
- * <p>Policy. While copy tasks are still waiting to start, post-data holds at most half the slots (at least
- * one when {@code jobs >= 2}, none when {@code jobs == 1}), and within that share a waiting post-data step
- * goes before a waiting copy task: the index builds of a table already copied start at once, which
- * shortens the longest chain (copy a big table, then build its slowest index, then validate its foreign
- * keys), while the copy keeps going on the other slots. Once no copy task is waiting
- * ({@link #copyDrained()}), post-data may take every slot.
+ * <p>Policy: the copy goes first. A post-data step gets a slot only once no copy task is left to start
+ * ({@link #copyDrained()}) and none waits for a slot; from then on the slots the copy no longer needs go
+ * to post-data as they free up, while the last copy tasks finish. With the servers and the tool sharing
+ * the same cores, the copy already keeps them busy: an index build beside it would not get more done,
+ * only slow the copy down (each copy stream is three busy processes to the build's one), and delay the
+ * moment the source's data is all on the target.
  *
  * <p>Thread-safe; {@link #acquire} blocks.
  */
@@ -29,10 +29,8 @@ public final class WorkSlots {
     }
 
     private final int total;
-    private final int postShareWhileCopying;
     private int free;
-    private int postHeld;
-    private int postWaiting;
+    private int copyWaiting;
     private boolean copyQueued = true;
     private String cancelled;
 
@@ -42,7 +40,6 @@ public final class WorkSlots {
         }
         this.total = jobs;
         this.free = jobs;
-        this.postShareWhileCopying = jobs == 1 ? 0 : Math.max(1, jobs / 2);
     }
 
     /** Slots for work that runs with no copy beside it: post-data may use all of them. */
@@ -64,17 +61,17 @@ public final class WorkSlots {
     public Slot acquire(Kind kind) {
         synchronized (this) {
             try {
-                if (kind == Kind.POST_DATA) {
-                    postWaiting++;
+                if (kind == Kind.COPY) {
+                    copyWaiting++;
                     try {
-                        while (cancelled == null && !(free > 0 && postMayTake())) {
+                        while (cancelled == null && free == 0) {
                             wait();
                         }
                     } finally {
-                        postWaiting--;
+                        copyWaiting--;
                     }
                 } else {
-                    while (cancelled == null && !(free > 0 && !(postWaiting > 0 && postMayTake()))) {
+                    while (cancelled == null && !(free > 0 && !copyQueued && copyWaiting == 0)) {
                         wait();
                     }
                 }
@@ -88,9 +85,6 @@ public final class WorkSlots {
                 throw new InflightException(ErrorCode.INTERRUPTED, "stopped because " + cancelled);
             }
             free--;
-            if (kind == Kind.POST_DATA) {
-                postHeld++;
-            }
         }
         return new Slot() {
             private boolean open = true;
@@ -101,9 +95,6 @@ public final class WorkSlots {
                     if (open) {
                         open = false;
                         free++;
-                        if (kind == Kind.POST_DATA) {
-                            postHeld--;
-                        }
                         WorkSlots.this.notifyAll();
                     }
                 }
@@ -111,7 +102,7 @@ public final class WorkSlots {
         };
     }
 
-    /** No copy task waits to start any more: post-data may use every slot from now on. */
+    /** No copy task is left to start (those taken may still wait for a slot, and go first). */
     public synchronized void copyDrained() {
         copyQueued = false;
         notifyAll();
@@ -123,9 +114,5 @@ public final class WorkSlots {
             cancelled = reason;
         }
         notifyAll();
-    }
-
-    private boolean postMayTake() {
-        return !copyQueued || postHeld < postShareWhileCopying;
     }
 }

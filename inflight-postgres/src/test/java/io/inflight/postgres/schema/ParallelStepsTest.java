@@ -83,7 +83,7 @@ class ParallelStepsTest {
         Map<String, Set<TableId>> needs = Map.of("index on u", Set.of(u), "index on t", Set.of(t),
                 "fk t to u", Set.of(t, u));
         ParallelSteps steps2 = new ParallelSteps(steps, 2, () -> null, (c, s) -> started.add(s.id()), gate, needs,
-                new WorkSlots(2));
+                WorkSlots.withoutCopy(2));
         Thread runner = new Thread(steps2::run);
         runner.start();
 
@@ -106,7 +106,7 @@ class ParallelStepsTest {
         List<String> started = Collections.synchronizedList(new ArrayList<>());
         ParallelSteps steps = new ParallelSteps(List.of(step("index", Set.of(), Set.of())), 2, () -> null,
                 (c, s) -> started.add(s.id()), gate, Map.of("index", Set.of(new TableId("public", "t"))),
-                new WorkSlots(2));
+                WorkSlots.withoutCopy(2));
         List<Throwable> thrown = Collections.synchronizedList(new ArrayList<>());
         Thread runner = new Thread(() -> {
             try {

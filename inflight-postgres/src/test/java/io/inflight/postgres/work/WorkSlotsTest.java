@@ -37,50 +37,35 @@ class WorkSlotsTest {
     }
 
     @Test
-    void aWaitingPostDataStepGoesBeforeAWaitingCopyTaskWithinItsShare() throws Exception {
+    void postDataWaitsUntilNoCopyTaskIsLeftToStartThenTakesTheSlotsTheCopyFrees() throws Exception {
         WorkSlots slots = new WorkSlots(2);
-        WorkSlots.Slot first = slots.acquire(WorkSlots.Kind.COPY);
-        WorkSlots.Slot second = slots.acquire(WorkSlots.Kind.COPY);
+        WorkSlots.Slot copying = slots.acquire(WorkSlots.Kind.COPY);
+        List<String> order = Collections.synchronizedList(new ArrayList<>());
+        Thread post = waiter(slots, WorkSlots.Kind.POST_DATA, order);
+        waitUntilBlocked(post);
+        assertThat(order).as("a slot is free, but copy tasks are still queued").isEmpty();
+
+        slots.copyDrained();
+        post.join(5000);
+        assertThat(order).containsExactly("POST_DATA");
+        copying.close();
+    }
+
+    @Test
+    void aCopyTaskWaitingForASlotGoesBeforePostData() throws Exception {
+        WorkSlots slots = new WorkSlots(1);
+        WorkSlots.Slot held = slots.acquire(WorkSlots.Kind.COPY);
+        slots.copyDrained();
         List<String> order = Collections.synchronizedList(new ArrayList<>());
         Thread copy = waiter(slots, WorkSlots.Kind.COPY, order);
-        Thread post = waiter(slots, WorkSlots.Kind.POST_DATA, order);
         waitUntilBlocked(copy);
-        waitUntilBlocked(post);
-
-        first.close(); // one slot frees up: the copy task waited longer, the post-data step gets it
-        post.join(5000);
-        copy.join(5000);
-        second.close();
-        assertThat(order).containsExactly("POST_DATA", "COPY");
-    }
-
-    @Test
-    void whileCopyTasksWaitPostDataKeepsToHalfTheSlotsThenMayTakeAll() throws Exception {
-        WorkSlots slots = new WorkSlots(2);
-        WorkSlots.Slot post = slots.acquire(WorkSlots.Kind.POST_DATA);
-        List<String> order = Collections.synchronizedList(new ArrayList<>());
-        Thread secondPost = waiter(slots, WorkSlots.Kind.POST_DATA, order);
-        waitUntilBlocked(secondPost);
-        assertThat(order).as("the last free slot is kept for the copy").isEmpty();
-
-        slots.copyDrained();
-        secondPost.join(5000);
-        assertThat(order).containsExactly("POST_DATA");
-        post.close();
-    }
-
-    @Test
-    void withOneJobPostDataWaitsForTheCopyToDrain() throws Exception {
-        WorkSlots slots = new WorkSlots(1);
-        List<String> order = Collections.synchronizedList(new ArrayList<>());
         Thread post = waiter(slots, WorkSlots.Kind.POST_DATA, order);
         waitUntilBlocked(post);
-        try (WorkSlots.Slot copy = slots.acquire(WorkSlots.Kind.COPY)) {
-            assertThat(order).isEmpty();
-        }
-        slots.copyDrained();
+
+        held.close();
+        copy.join(5000);
         post.join(5000);
-        assertThat(order).containsExactly("POST_DATA");
+        assertThat(order).containsExactly("COPY", "POST_DATA");
     }
 
     @Test
