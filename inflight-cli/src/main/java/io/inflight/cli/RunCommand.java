@@ -5,7 +5,6 @@ import io.inflight.core.Endpoint;
 import io.inflight.postgres.clone.CloneResult;
 import io.inflight.postgres.stream.StreamJob;
 import io.inflight.postgres.stream.StreamOptions;
-import io.inflight.postgres.stream.StreamResult;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -54,10 +53,11 @@ final class RunCommand implements Callable<Integer> {
         if (stream.untilCaughtUp) {
             options = options.withStopAt(StreamJob.sourcePosition(src));
         }
-        StreamResult result = Streaming.run(options, quiet, err, job -> { });
-        if (!quiet) {
-            err.println(StreamSummary.line(result));
-        }
+        Streaming.run(options, quiet, err, job -> { }, result -> {
+            if (!quiet) {
+                err.println(StreamSummary.line(result));
+            }
+        });
         return 0;
     }
 }
