@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -42,7 +43,9 @@ public final class Streaming {
         CountDownLatch finished = new CountDownLatch(1);
         // The JVM halts as soon as its shutdown hooks return: this one holds it until the job has committed, the
         // display is closed and the result is reported (releasing it any earlier lost the summary on SIGTERM).
+        AtomicBoolean stopping = new AtomicBoolean();
         Thread hook = new Thread(() -> {
+            stopping.set(true);
             StreamJob job = running.get();
             if (job != null) {
                 job.stop();
@@ -64,6 +67,9 @@ public final class Streaming {
                 });
                 StreamJob job = new StreamJob(options, progress, latest::set);
                 running.set(job);
+                if (stopping.get()) {
+                    job.stop(); // the signal came before the job existed: stop it before it starts
+                }
                 started.accept(job);
                 result = job.run();
             }

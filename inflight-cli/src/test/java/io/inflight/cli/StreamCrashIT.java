@@ -73,20 +73,34 @@ class StreamCrashIT {
             start("clone", "clone.log", "--jobs", "2").awaitSuccess(180);
 
             boolean largePending = false;
+            InflightProcess restarted = null;
             for (int kill = 0; kill < KILLS; kill++) {
-                InflightProcess stream = start("stream", "stream-" + run++ + ".log");
+                String before = storedPosition();
+                InflightProcess stream = restarted != null ? restarted : start("stream", "stream-" + run++ + ".log");
+                restarted = null;
                 if (largePending) {
                     // the rerun applies the large transaction again, whole, before the next random kill
                     awaitTarget("SELECT count(*) = " + LARGE_ROWS + " FROM big", stream);
                     largePending = false;
+                } else if (kill > 0) {
+                    // the first kill may land while the process starts; the others while it applies batches
+                    awaitTarget("SELECT coalesce((SELECT applied_lsn::text FROM inflight.stream_position), '')"
+                            + " <> '" + before + "'", stream);
                 }
-                long after = 1000 + random.nextInt(3000);
+                long after = (kill == 0 ? 1000 : 0) + random.nextInt(3000);
                 Thread.sleep(after);
                 assertThat(stream.isAlive()).as("stream still running before kill %d:\n%s", kill, stream.output())
                         .isTrue();
                 stream.kill9();
-                System.out.println("StreamCrashIT kill " + kill + " after " + after + " ms");
-                assertConfirmedNotAheadOfTarget();
+                System.out.println("StreamCrashIT kill " + kill + " " + after + " ms after " + (kill == 0 ? "start"
+                        : "its first commit"));
+                if (kill == KILLS - 2) {
+                    // as a supervisor would: restart at once, while the killed process's sessions may linger
+                    restarted = start("stream", "stream-" + run++ + "-restarted.log");
+                    assertConfirmedNotAheadOfTarget(false);
+                } else {
+                    assertConfirmedNotAheadOfTarget(true);
+                }
                 if (kill == 1) {
                     killDuringLargeTransaction(run++, random);
                     largePending = true;
@@ -101,7 +115,7 @@ class StreamCrashIT {
         InflightProcess last = start("stream", "stream-final.log", "--until-caught-up");
         last.awaitSuccess(240);
         System.out.printf("StreamCrashIT final catch-up took %.1f s%n", (System.nanoTime() - t0) / 1e9);
-        assertConfirmedNotAheadOfTarget();
+        assertConfirmedNotAheadOfTarget(true);
         try (Connection s = source.connect(DB); Connection t = target.connect(DB)) {
             assertThat(ChangeWorkload.fingerprints(t)).isEqualTo(ChangeWorkload.fingerprints(s));
             assertThat(io.inflight.testkit.TableContents.fingerprint(t, "public.big"))
@@ -137,16 +151,21 @@ class StreamCrashIT {
             assertThat(scalar(t, "SELECT count(*) FROM big")).as("rows of the large transaction after a kill"
                     + " during its apply: none, its target transaction was never committed").isEqualTo("0");
         }
-        assertConfirmedNotAheadOfTarget();
+        assertConfirmedNotAheadOfTarget(true);
         System.out.println("StreamCrashIT killed during the apply of the " + LARGE_ROWS + "-row transaction");
     }
 
     /**
      * The slot's confirmed position never passes what the target holds: a crash at any moment loses no change.
-     * Read once both sessions of the killed process are gone (a commit already sent may still complete).
+     * Read once both sessions of the killed process are gone (a commit already sent may still complete), or while
+     * a restarted stream runs.
      */
-    private void assertConfirmedNotAheadOfTarget() throws Exception {
-        awaitGone();
+    private void assertConfirmedNotAheadOfTarget(boolean afterSessionsEnded) throws Exception {
+        if (afterSessionsEnded) {
+            awaitGone();
+        }
+        // the confirmed position first: the stored one only grows, so a stream running meanwhile cannot make
+        // a sound state look unsound
         Lsn confirmed;
         try (Connection s = source.connect(DB)) {
             confirmed = Lsn.parse(scalar(s, "SELECT confirmed_flush_lsn FROM pg_replication_slots"
@@ -160,6 +179,14 @@ class StreamCrashIT {
         }
         System.out.println("StreamCrashIT slot confirmed " + confirmed + ", target holds " + stored);
         assertThat(confirmed).as("slot confirmed_flush_lsn vs target applied_lsn").isLessThanOrEqualTo(stored);
+    }
+
+    /** The applied position stored on the target, empty before the stream's first commit. */
+    private static String storedPosition() throws SQLException {
+        try (Connection t = target.connect(DB)) {
+            String lsn = scalar(t, "SELECT coalesce((SELECT applied_lsn::text FROM inflight.stream_position), '')");
+            return lsn == null ? "" : lsn;
+        }
     }
 
     /** Waits until the killed process's sessions have ended on both servers. */
