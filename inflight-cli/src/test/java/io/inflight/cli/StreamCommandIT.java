@@ -134,6 +134,38 @@ class StreamCommandIT {
     }
 
     /**
+     * With nothing new on the source, {@code --until-caught-up} ends at once and reports the position the target
+     * holds, run after run (it used to report 0/0, and to wait forever once the stored position equalled the
+     * source's WAL position: nothing to commit, no idle advance past it).
+     */
+    @Test
+    void untilCaughtUpWithNothingToApplyEndsAndReportsWhereTheTargetStands() throws Exception {
+        String db = "idle";
+        source.createDatabase(db);
+        target.createDatabase(db);
+        source.execute(db, "CREATE TABLE t (id int PRIMARY KEY, v text) WITH (autovacuum_enabled = false)",
+                "INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 100) g");
+        assertThat(inflight(db, "clone", "--jobs", "1", "--slot", db, "--publication", db).code()).isZero();
+        for (int i = 0; i < 3; i++) {
+            InflightProcess p = InflightProcess.start(source, db, target, db, temp.resolve("idle-" + i + ".log"),
+                    List.of("-Xmx256m"), "stream", "--until-caught-up", "--json", "--quiet");
+            assertThat(p.await(90)).as("exit code; output:\n%s", p.output()).isZero();
+            String line = p.output().lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElseThrow();
+            @SuppressWarnings("unchecked")
+            Map<String, Object> json = (Map<String, Object>) new Load(LoadSettings.builder().build())
+                    .loadFromString(line);
+            try (Connection t = target.connect(db)) {
+                assertThat(json.get("applied_lsn")).as("run %d", i).isNotEqualTo("0/0")
+                        .isEqualTo(scalar(t, "SELECT coalesce((SELECT applied_lsn FROM inflight.stream_position),"
+                                + " (SELECT consistent_lsn FROM inflight.migration))::text"));
+            }
+        }
+        try (Connection t = target.connect(db)) {
+            assertThat(scalar(t, "SELECT count(*) FROM t")).isEqualTo("100");
+        }
+    }
+
+    /**
      * SIGTERM, as {@code kill} and service managers send it, stops the stream cleanly: the open batch is committed,
      * the slot is told exactly what the target holds, and the JVM ends as any process that a SIGTERM ended does,
      * with 143 (128 + 15); Ctrl-C ends it with 130. A rerun continues from there. Cleanup refuses while the stream
