@@ -5,7 +5,6 @@ import io.inflight.core.Endpoint;
 import io.inflight.postgres.clone.CloneResult;
 import io.inflight.postgres.stream.StreamJob;
 import io.inflight.postgres.stream.StreamOptions;
-import io.inflight.postgres.stream.StreamResult;
 import io.inflight.cli.metrics.MetricsServer;
 import java.io.PrintWriter;
 import java.util.Optional;
@@ -69,10 +68,11 @@ final class RunCommand implements Callable<Integer> {
         if (stream.untilCaughtUp) {
             options = options.withStopAt(StreamJob.sourcePosition(src));
         }
-        StreamResult result = Streaming.run(options, quiet, err, job -> { }, metrics);
-        if (!quiet) {
-            err.println(StreamSummary.line(result));
-        }
+        Streaming.run(options, quiet, err, job -> { }, result -> {
+            if (!quiet) {
+                err.println(StreamSummary.line(result));
+            }
+        }, metrics);
         return 0;
     }
 }

@@ -39,7 +39,7 @@ class MetricsServerIT {
                     "UPDATE items SET v = 'changed' WHERE id <= 100");
             StreamOptions options = StreamOptions.defaults(source.endpoint("app"), target.endpoint("app"))
                     .withStopAt(StreamJob.sourcePosition(source.endpoint("app")));
-            Streaming.run(options, true, err, job -> { }, Optional.of(metrics));
+            Streaming.run(options, true, err, job -> { }, result -> { }, Optional.of(metrics));
 
             String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + metrics.port() + "/metrics")).build(),
