@@ -171,9 +171,12 @@ final class LagSampler implements AutoCloseable {
         return out;
     }
 
-    /** A position still at (or past) the idle position counts as the source's head when the load began. */
+    /**
+     * A position still at (or past) the idle position counts as just past the source's head when the load began:
+     * its lag is then the age of the first WAL written after that, i.e. of the first change it has not applied.
+     */
     static long pastIdleWal(long position, long idlePosition, long idleInsertLsn) {
-        return position >= idlePosition && position < idleInsertLsn ? idleInsertLsn : position;
+        return position >= idlePosition && position <= idleInsertLsn ? idleInsertLsn + 1 : position;
     }
 
     @Override

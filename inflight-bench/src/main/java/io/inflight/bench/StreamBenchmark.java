@@ -221,9 +221,9 @@ final class StreamBenchmark implements Callable<Integer> {
             target.execute("postgres", "CHECKPOINT");
             StreamRun.CatchUp c = catchUp(a, marker, backlogEnd);
             catchUps.put(a, c);
-            log.info("  {}: caught up {} changes in {} ({} changes/s; first commit after {}); slot confirmed after {}", a.label,
+            log.info("  {}: caught up {} changes in {} ({} changes/s; connected after {}); slot confirmed after {}", a.label,
                     backlog, StreamReport.seconds(c.applied()), perSecond(backlog, c.applied()),
-                    StreamReport.seconds(c.firstCommit()), StreamReport.seconds(c.confirmed()));
+                    StreamReport.seconds(c.connected()), StreamReport.seconds(c.confirmed()));
         }
         requireEqual("after the backlog of run " + run);
         return new StreamRun(run, loadChanges, window, applied, lag, backlog, catchUps, order, Optional.empty());
@@ -233,26 +233,34 @@ final class StreamBenchmark implements Callable<Integer> {
     private StreamRun.CatchUp catchUp(Appliers applier, String marker, Lsn end) {
         try (Connection tgt = target.connect(TARGET_DBS.get(applier)); Connection src = source.connect(SOURCE_DB);
              Statement t = tgt.createStatement(); Statement s = src.createStatement()) {
-            Lsn before = appliedLsn(t, applier);
             long start = System.nanoTime();
             if (applier == Appliers.INFLIGHT) {
                 running = inflight.start();
             } else {
                 subscription.enable();
             }
-            long moved = 0;
+            BackendStates states = new BackendStates();
+            long connected = 0;
             long applied = 0;
             long confirmed = 0;
             while (applied == 0 || confirmed == 0) {
-                if (moved == 0 && appliedLsn(t, applier).isAfter(before)) {
-                    moved = System.nanoTime();
-                }
                 if (applied == 0 && marker.equals(branchMarker(t))) {
                     applied = System.nanoTime();
-                    moved = moved == 0 ? applied : moved;
                 }
-                if (confirmed == 0 && confirmedLsn(s, applier.slot).compareTo(end) >= 0) {
-                    confirmed = System.nanoTime();
+                try (ResultSet rs = s.executeQuery("SELECT active, confirmed_flush_lsn::text FROM pg_replication_slots"
+                        + " WHERE slot_name = " + Identifiers.literal(applier.slot))) {
+                    if (!rs.next()) {
+                        throw new IllegalStateException("slot " + applier.slot + " vanished from the source");
+                    }
+                    if (connected == 0 && rs.getBoolean(1)) {
+                        connected = System.nanoTime();
+                    }
+                    if (confirmed == 0 && rs.getString(2) != null && Lsn.parse(rs.getString(2)).compareTo(end) >= 0) {
+                        confirmed = System.nanoTime();
+                    }
+                }
+                if (applied == 0 && connected != 0) {
+                    states.poll(t, s, applier.slot);
                 }
                 if (System.nanoTime() - start > CATCH_UP_LIMIT.toNanos()) {
                     throw new IllegalStateException(applier.label + " did not catch up within " + CATCH_UP_LIMIT.toMinutes() + " min");
@@ -262,19 +270,16 @@ final class StreamBenchmark implements Callable<Integer> {
                 }
                 Thread.sleep(POLL_MS);
             }
-            return new StreamRun.CatchUp(Duration.ofNanos(moved - start), Duration.ofNanos(applied - start),
-                    Duration.ofNanos(confirmed - start));
+            log.info("  {} while catching up (once connected): {}", applier.label, states.summary());
+            // a catch-up faster than one poll may never see the slot active: then it connected at once
+            connected = connected == 0 ? start : connected;
+            return new StreamRun.CatchUp(Duration.ofNanos(connected - start), Duration.ofNanos(applied - start),
+                    Duration.ofNanos(confirmed - start), states.summary());
         } catch (SQLException e) {
             throw new IllegalStateException("watching the catch-up of " + applier.label + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
-        }
-    }
-
-    private static Lsn appliedLsn(Statement s, Appliers applier) throws SQLException {
-        try (ResultSet rs = s.executeQuery(applier.appliedLsnQuery)) {
-            return rs.next() && rs.getString(1) != null ? Lsn.parse(rs.getString(1)) : Lsn.INVALID;
         }
     }
 
@@ -311,13 +316,6 @@ final class StreamBenchmark implements Callable<Integer> {
     private static String branchMarker(Statement s) throws SQLException {
         try (ResultSet rs = s.executeQuery("SELECT btrim(filler) FROM pgbench_branches WHERE bid = 1")) {
             return rs.next() ? rs.getString(1) : null;
-        }
-    }
-
-    private static Lsn confirmedLsn(Statement s, String slot) throws SQLException {
-        try (ResultSet rs = s.executeQuery("SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = "
-                + Identifiers.literal(slot))) {
-            return rs.next() && rs.getString(1) != null ? Lsn.parse(rs.getString(1)) : Lsn.INVALID;
         }
     }
 

@@ -55,6 +55,16 @@ record StreamReport(String command, ZonedDateTime when, Machine machine, String 
                 .append(steadyTable().render()).append('\n');
         md.append("### Backlog catch-up: both stopped, about ").append(count(backlogTarget))
                 .append(" changes piled up, then each catches up alone\n\n").append(catchUpTable().render()).append('\n');
+        md.append("Where the time went while catching up, once connected (`pg_stat_activity` of the sessions in the "
+                + "applier's target database and of its walsender, sampled every 20 ms; state/wait event, \"cpu\" = no wait "
+                + "event):\n\n");
+        for (StreamRun r : ok()) {
+            for (Appliers a : r.catchUpOrder()) {
+                md.append("- round ").append(r.number()).append(", ").append(a.label).append(": ")
+                        .append(r.catchUps().get(a).serverView()).append('\n');
+            }
+        }
+        md.append('\n');
         md.append("### Against the targets\n\n").append(targetsTable().render()).append('\n');
         List<String> failures = results.stream().filter(r -> !r.ok())
                 .map(r -> "round " + r.number() + ": " + r.failure().orElseThrow().replace('\n', ' ').replace("|", "\\|")).toList();
@@ -98,7 +108,9 @@ record StreamReport(String command, ZonedDateTime when, Machine machine, String 
         for (Appliers a : Appliers.values()) {
             row(t, a.label + ": caught up (applied on the target)", StreamReport::secs1, r -> sec(r.catchUps().get(a).applied()));
             row(t, a.label + ": catch-up rate (changes/s)", StreamReport::count, r -> r.catchUpRate(a));
-            row(t, a.label + ": first commit on the target after", StreamReport::secs1, r -> sec(r.catchUps().get(a).firstCommit()));
+            row(t, a.label + ": of which starting until its slot is active", StreamReport::secs1,
+                    r -> sec(r.catchUps().get(a).connected()));
+            row(t, a.label + ": catch-up rate once connected (changes/s)", StreamReport::count, r -> r.connectedCatchUpRate(a));
             row(t, a.label + ": slot confirmed the backlog's end", StreamReport::secs1, r -> sec(r.catchUps().get(a).confirmed()));
         }
         List<String> order = new ArrayList<>(List.of("first to catch up"));
@@ -124,6 +136,11 @@ record StreamReport(String command, ZonedDateTime when, Machine machine, String 
         OptionalDouble catchRatio = ratio(ic, nc);
         t.row(List.of("catch-up rate, Inflight / native", fmt(ic, StreamReport::count), fmt(nc, StreamReport::count),
                 fmt(catchRatio, StreamReport::ratio), "≥ " + ratio(RATE_TARGET), met(catchRatio, v -> v >= RATE_TARGET)));
+        OptionalDouble icc = median(r -> r.connectedCatchUpRate(Appliers.INFLIGHT));
+        OptionalDouble ncc = median(r -> r.connectedCatchUpRate(Appliers.NATIVE));
+        OptionalDouble connectedRatio = ratio(icc, ncc);
+        t.row(List.of("catch-up rate once connected (start-up left out), Inflight / native", fmt(icc, StreamReport::count),
+                fmt(ncc, StreamReport::count), fmt(connectedRatio, StreamReport::ratio), "(for insight)", "—"));
         OptionalDouble il = median(r -> r.lag().get(Appliers.INFLIGHT).appliedSeconds().p99());
         OptionalDouble nl = median(r -> r.lag().get(Appliers.NATIVE).appliedSeconds().p99());
         t.row(List.of("lag p99 at steady load, applied on the target", fmt(il, StreamReport::secs), fmt(nl, StreamReport::secs),
@@ -166,7 +183,9 @@ record StreamReport(String command, ZonedDateTime when, Machine machine, String 
                 started alone (Inflight: a new `inflight stream` process, JVM start included; native: `ALTER SUBSCRIPTION \
                 ... ENABLE`) after a CHECKPOINT on both servers, and timed until the marker is visible on its target \
                 (polled every %d ms): both apply whole source transactions in commit order, so the marker being there \
-                means the whole backlog is. "Slot confirmed" is until the slot's `confirmed_flush_lsn` passed the \
+                means the whole backlog is. "Starting until its slot is active" is until `pg_replication_slots.active` turns \
+                true (Inflight: JVM start, connections, reading its state; native: the launcher starting the worker); \
+                the rate "once connected" leaves that out. "Slot confirmed" is until the slot's `confirmed_flush_lsn` passed the \
                 source's insert position taken after the marker. The order alternates between rounds.
                 - **Correctness:** after the initial copy and after each phase, the harness waits for a marker on both \
                 targets and compares every pgbench table on the source and both targets (row count and an md5 over the \

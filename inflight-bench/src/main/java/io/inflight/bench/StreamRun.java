@@ -21,12 +21,13 @@ record StreamRun(int number, long loadChanges, Duration loadWindow, Map<Appliers
                  List<Appliers> catchUpOrder, Optional<String> failure) {
 
     /**
-     * One catch-up, timed from starting the applier: until its first commit of backlog transactions on the
-     * target ({@code firstCommit}: process or worker start, connecting, the first batch), until the last backlog
+     * One catch-up, timed from starting the applier: until its slot on the source is active ({@code connected}:
+     * process or worker start, connecting, reading its state), until the last backlog
      * transaction is visible there ({@code applied}), and until its slot on the source confirmed the source's
-     * insert position taken when the backlog was complete ({@code confirmed}).
+     * insert position taken when the backlog was complete ({@code confirmed}); {@code serverView} is what its
+     * sessions on the servers were doing meanwhile ({@link BackendStates#summary()}).
      */
-    record CatchUp(Duration firstCommit, Duration applied, Duration confirmed) {
+    record CatchUp(Duration connected, Duration applied, Duration confirmed, String serverView) {
     }
 
     static StreamRun failed(int number, String why) {
@@ -47,6 +48,12 @@ record StreamRun(int number, long loadChanges, Duration loadWindow, Map<Appliers
 
     double catchUpRate(Appliers a) {
         return backlogChanges / seconds(catchUps.get(a).applied());
+    }
+
+    /** The catch-up rate from the moment the applier was connected to its slot: start-up cost left out. */
+    double connectedCatchUpRate(Appliers a) {
+        CatchUp c = catchUps.get(a);
+        return backlogChanges / seconds(c.applied().minus(c.connected()));
     }
 
     private static double seconds(Duration d) {

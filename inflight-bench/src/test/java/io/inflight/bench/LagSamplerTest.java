@@ -9,8 +9,9 @@ class LagSamplerTest {
     @Test
     void idleWalAfterTheLastTransactionIsNotLag() {
         // idle at 100 (the last commit), the source wrote WAL without changes up to 180 before the load began
-        assertEquals(180, LagSampler.pastIdleWal(100, 100, 180));
-        assertEquals(180, LagSampler.pastIdleWal(150, 100, 180));
+        // it counts as just past that head: its lag is the age of the first WAL written after it
+        assertEquals(181, LagSampler.pastIdleWal(100, 100, 180));
+        assertEquals(181, LagSampler.pastIdleWal(180, 100, 180));
     }
 
     @Test

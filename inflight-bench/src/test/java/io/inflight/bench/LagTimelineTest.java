@@ -34,6 +34,12 @@ class LagTimelineTest {
     }
 
     @Test
+    void justPastAPlateauCountsFromTheEndOfThePlateau() {
+        // the head stood at 2000 from 1 s to 2 s; 2001 was written just after 2 s
+        assertEquals(1.0, timeline().lagSeconds(2001, 3 * S), 1e-3);
+    }
+
+    @Test
     void atOrPastTheHeadIsNoLag() {
         assertEquals(0, timeline().lagSeconds(4000, 3 * S));
         assertEquals(0, timeline().lagSeconds(5000, 3 * S));

@@ -26,9 +26,9 @@ class StreamReportTest {
         return new StreamRun(n, 60_000, Duration.ofSeconds(60), Map.of(Appliers.INFLIGHT, 60_000L, Appliers.NATIVE, 30_000L),
                 Map.of(Appliers.INFLIGHT, inflight, Appliers.NATIVE, nat), 1_000_000,
                 Map.of(Appliers.INFLIGHT, new StreamRun.CatchUp(Duration.ofSeconds(1), Duration.ofMillis(Math.round(inflightCatchUp * 1000)),
-                                Duration.ofSeconds(30)),
+                                Duration.ofSeconds(30), "target sessions: active/cpu 90%"),
                         Appliers.NATIVE, new StreamRun.CatchUp(Duration.ofSeconds(1), Duration.ofMillis(Math.round(nativeCatchUp * 1000)),
-                                Duration.ofSeconds(30))),
+                                Duration.ofSeconds(30), "target sessions: all idle 50%")),
                 List.of(Appliers.INFLIGHT, Appliers.NATIVE), Optional.empty());
     }
 
@@ -47,6 +47,7 @@ class StreamReportTest {
         assertThat(md).containsPattern("\\| steady apply rate, Inflight / native +\\| 1,000 +\\| 500 +\\| 2\\.00 +\\| ≥ 1\\.50 +\\| yes");
         // Inflight's applied lag p99: 0.5, 0.9, 2.0 -> median 0.90 s, within 1 s
         assertThat(md).containsPattern("\\| lag p99 at steady load, applied on the target +\\| 0\\.90 s +\\| 0\\.20 s +\\| 0\\.90 s +\\| ≤ 1\\.00 s +\\| yes");
+        assertThat(md).contains("- round 2, inflight stream: target sessions: active/cpu 90%");
         assertThat(md).containsPattern("inflight stream: lag applied on the target, p50 / p99 / max +\\| 0\\.10 s / 0\\.50 s / 0\\.60 s");
     }
 
