@@ -101,7 +101,7 @@ public final class CloneJob {
                 Backfill.Result copy = plan == null
                         ? timed("copy", () -> copy(migration, tables, state, progress, null))
                         : copyWithPostData(migration, tables, plan, state);
-                state.setPhase("post-data");
+                state.setPhase("sequences");
                 progress.phaseStarted("sequences", "");
                 int sequences = timed("sequences", () -> SequenceSync.sync(src, tgt, options.schemas()));
                 progress.phaseFinished("sequences", sequences + " set to the source's values");
@@ -211,6 +211,8 @@ public final class CloneJob {
                     ? postError : e;
         }
         gate.complete();
+        // Recorded so that status (and a person reading the state tables) sees what the clone waits on.
+        state.setPhase("post-data");
         progress.phaseStarted("post-data", plan.postData().size() + " steps on " + options.jobs() + " connections");
         timedRun("post-data", () -> join(post));
         if (postFailure.get() != null) {
