@@ -5,7 +5,6 @@ import io.inflight.core.Endpoint;
 import io.inflight.core.ErrorCode;
 import io.inflight.core.InflightException;
 import io.inflight.core.progress.ProgressListener;
-import io.inflight.postgres.schema.SchemaFilter;
 import io.inflight.postgres.verify.LiveMode;
 import io.inflight.postgres.verify.VerifyJob;
 import io.inflight.postgres.verify.VerifyOptions;
@@ -14,7 +13,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,19 +39,11 @@ final class VerifyCommand implements Callable<Integer> {
     @Mixin
     GlobalOptions global;
 
-    @Option(names = "--source", required = true, paramLabel = "URI",
-            description = "postgresql://user@host[:port]/database[?sslmode=...] (no password)")
-    String source;
+    @Mixin
+    ConnectionOptions connection;
 
-    @Option(names = "--target", required = true, paramLabel = "URI",
-            description = "postgresql://user@host[:port]/database[?sslmode=...] (no password)")
-    String target;
-
-    @Option(names = "--schemas", split = ",", paramLabel = "NAME", description = "Only these schemas (default: all).")
-    List<String> schemas;
-
-    @Option(names = "--exclude-schemas", split = ",", paramLabel = "NAME", description = "Leave these schemas out.")
-    List<String> excludeSchemas;
+    @Mixin
+    SchemaOptions schemaOptions;
 
     @Option(names = "--jobs", paramLabel = "N",
             description = "Connections per side and tables compared at once (default: the number of cores).")
@@ -85,12 +75,12 @@ final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Environment env = main.env();
-        Endpoint src = EndpointUri.parse("source", source, Passwords.lookup(env, "source"));
-        Endpoint tgt = EndpointUri.parse("target", target, Passwords.lookup(env, "target"));
+        Endpoint src = connection.source(env);
+        Endpoint tgt = connection.target(env);
         if (liveTimeoutSeconds < 0) {
             throw new InflightException(ErrorCode.INVALID_CONFIGURATION, "--live-timeout must not be negative");
         }
-        VerifyOptions options = new VerifyOptions(src, tgt, new SchemaFilter(schemas, excludeSchemas),
+        VerifyOptions options = new VerifyOptions(src, tgt, schemaOptions.filter(),
                 jobs == null ? Runtime.getRuntime().availableProcessors() : jobs, maxRowsPerSecond,
                 LiveMode.parse(live), Duration.ofSeconds(liveTimeoutSeconds), restart);
         VerifyResult result = new VerifyJob(options, ProgressListener.NONE).run();

@@ -85,7 +85,7 @@ class VerifyCommandIT {
     void differencesExitWithTheirOwnCodeAndGoToTheDiffFile() throws Exception {
         Path diff = temp.resolve("diff.jsonl");
         MainTest.Run r = verify("changed", "--json", "--diff-file", diff.toString(), "--live", "off");
-        assertThat(r.code()).as(r.err()).isEqualTo(ErrorCode.DATA_DIFFERS.exitCode()).isEqualTo(1);
+        assertThat(r.code()).as(r.err()).isEqualTo(ErrorCode.DATA_DIFFERS.exitCode()).isEqualTo(22);
         assertThat(r.err()).contains("verify: NOT EQUAL")
                 .contains("1 missing on the target, 1 differing (balance: 1)")
                 .contains("public.accounts differs id=4321 (columns: balance)")

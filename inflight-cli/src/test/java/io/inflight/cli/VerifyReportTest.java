@@ -50,7 +50,7 @@ class VerifyReportTest {
                 + "\"rowsCompared\":1050,\"resolvedByLag\":2,\"elapsedMs\":1500,\"live\":\"subscription \\\"s\\\"\","
                 + "\"diffFile\":null,\"tables\":[{\"table\":\"shop.log\",\"method\":\"multiset\",\"status\":\"equal\"");
         assertThat(VerifyCommand.exitCode(VerifyResult.Outcome.EQUAL)).isZero();
-        assertThat(VerifyCommand.exitCode(VerifyResult.Outcome.DIFFERS)).isEqualTo(1);
+        assertThat(VerifyCommand.exitCode(VerifyResult.Outcome.DIFFERS)).isEqualTo(22);
         assertThat(VerifyCommand.exitCode(VerifyResult.Outcome.NOT_COMPARED)).isEqualTo(16);
     }
 }
