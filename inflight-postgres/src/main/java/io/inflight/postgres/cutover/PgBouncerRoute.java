@@ -1,0 +1,77 @@
+package io.inflight.postgres.cutover;
+
+import io.inflight.core.Endpoint;
+import io.inflight.core.ErrorCode;
+import io.inflight.core.InflightException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes through PgBouncer: fence = {@code PAUSE db} (clients' next queries wait, none fails), flip = rewrite the
+ * database entry to the other server and {@code RELOAD}, resume = {@code RESUME db}. PAUSE closed every server
+ * connection, so after RESUME every query goes to the new server.
+ */
+final class PgBouncerRoute implements WriteRoute {
+
+    private static final Logger log = LoggerFactory.getLogger(PgBouncerRoute.class);
+
+    private final PgBouncerSettings settings;
+    private final Endpoint to;
+
+    PgBouncerRoute(PgBouncerSettings settings, Endpoint to) {
+        this.settings = settings;
+        this.to = to;
+    }
+
+    @Override
+    public void fence() {
+        try (PgBouncerAdmin admin = PgBouncerAdmin.connect(settings)) {
+            admin.pause(settings.database());
+        }
+    }
+
+    @Override
+    public void flip() {
+        try (PgBouncerAdmin admin = PgBouncerAdmin.connect(settings)) {
+            PgBouncerAdmin.Entry now = admin.requireEntry(settings.database());
+            if (!(now.host().equals(to.host()) && now.port() == to.port() && to.database().equals(now.database()))) {
+                String ini = Files.readString(settings.configFile(), StandardCharsets.UTF_8);
+                Files.writeString(settings.configFile(), PgBouncerConfig.repoint(ini, settings.database(), to.host(),
+                        to.port(), to.database()), StandardCharsets.UTF_8);
+                admin.reload();
+            }
+            PgBouncerAdmin.Entry after = admin.requireEntry(settings.database());
+            if (!(after.host().equals(to.host()) && after.port() == to.port())) {
+                throw new InflightException(ErrorCode.INVALID_CONFIGURATION, settings + " still routes '"
+                        + settings.database() + "' to " + after.host() + ":" + after.port() + " after RELOAD, not to "
+                        + to.host() + ":" + to.port() + "; check " + settings.configFile() + " (is it the file this"
+                        + " PgBouncer was started with?), then rerun");
+            }
+            log.info("{} now routes '{}' to {}", settings, settings.database(), to.describe());
+        } catch (IOException e) {
+            throw new InflightException(ErrorCode.INVALID_CONFIGURATION, "cannot rewrite " + settings.configFile()
+                    + ": " + e.getMessage() + "; Inflight must run where it can write PgBouncer's configuration"
+                    + " file", e);
+        }
+    }
+
+    @Override
+    public void resume() {
+        try (PgBouncerAdmin admin = PgBouncerAdmin.connect(settings)) {
+            admin.resume(settings.database());
+        }
+    }
+
+    @Override
+    public void unfence() {
+        resume();
+    }
+
+    @Override
+    public String afterwards() {
+        return "";
+    }
+}
