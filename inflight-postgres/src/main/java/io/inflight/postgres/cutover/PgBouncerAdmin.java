@@ -41,7 +41,10 @@ final class PgBouncerAdmin implements AutoCloseable {
     }
 
     Optional<Entry> entry(String name) {
-        List<String> lines = run("SHOW DATABASES", "reading SHOW DATABASES");
+        return parse(run("SHOW DATABASES", "reading SHOW DATABASES"), name);
+    }
+
+    private static Optional<Entry> parse(List<String> lines, String name) {
         if (lines.isEmpty()) {
             return Optional.empty();
         }
@@ -66,25 +69,41 @@ final class PgBouncerAdmin implements AutoCloseable {
 
     /** Clients' next queries wait; returns once running transactions ended and server connections closed. */
     void pause(String db) {
-        if (!requireEntry(db).paused()) {
-            run("PAUSE " + db, "pausing database '" + db + "'");
-        }
+        tolerating("is already paused", "PAUSE " + db, "pausing database '" + db + "'");
     }
 
     void resume(String db) {
-        if (requireEntry(db).paused()) {
-            run("RESUME " + db, "resuming database '" + db + "'");
+        tolerating("is not paused", "RESUME " + db, "resuming database '" + db + "'");
+    }
+
+    /** Reloads the configuration file and returns the entry as PgBouncer now has it (one console session). */
+    Optional<Entry> reload(String db) {
+        return parse(run(List.of("RELOAD", "SHOW DATABASES"), "reloading the configuration"), db);
+    }
+
+    /** PAUSE and RESUME fail when already so; a rerun after a crash must be able to repeat them. */
+    private void tolerating(String already, String command, String doing) {
+        try {
+            run(List.of(command), doing);
+        } catch (InflightException e) {
+            if (!e.getMessage().contains(already)) {
+                throw e;
+            }
         }
     }
 
-    void reload() {
-        run("RELOAD", "reloading the configuration");
+    private List<String> run(String command, String doing) {
+        return run(List.of(command), doing);
     }
 
-    private List<String> run(String command, String doing) {
-        List<String> cmd = List.of(psql, "-X", "-q", "-A", "-F", "|", "-P", "footer=off", "-v", "ON_ERROR_STOP=1",
-                "-h", settings.host(), "-p", Integer.toString(settings.port()), "-U", settings.adminUser(),
-                "-d", "pgbouncer", "-c", command);
+    private List<String> run(List<String> commands, String doing) {
+        List<String> cmd = new ArrayList<>(List.of(psql, "-X", "-q", "-A", "-F", "|", "-P", "footer=off", "-v",
+                "ON_ERROR_STOP=1", "-h", settings.host(), "-p", Integer.toString(settings.port()), "-U",
+                settings.adminUser(), "-d", "pgbouncer"));
+        commands.forEach(c -> {
+            cmd.add("-c");
+            cmd.add(c);
+        });
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("PGCONNECT_TIMEOUT", "10");
         pb.environment().remove("PGPASSWORD");

@@ -36,14 +36,13 @@ final class PgBouncerRoute implements WriteRoute {
     @Override
     public void flip() {
         try (PgBouncerAdmin admin = PgBouncerAdmin.connect(settings)) {
-            PgBouncerAdmin.Entry now = admin.requireEntry(settings.database());
-            if (!(now.host().equals(to.host()) && now.port() == to.port() && to.database().equals(now.database()))) {
-                String ini = Files.readString(settings.configFile(), StandardCharsets.UTF_8);
-                Files.writeString(settings.configFile(), PgBouncerConfig.repoint(ini, settings.database(), to.host(),
-                        to.port(), to.database()), StandardCharsets.UTF_8);
-                admin.reload();
+            String ini = Files.readString(settings.configFile(), StandardCharsets.UTF_8);
+            String repointed = PgBouncerConfig.repoint(ini, settings.database(), to.host(), to.port(), to.database());
+            if (!repointed.equals(ini)) {
+                Files.writeString(settings.configFile(), repointed, StandardCharsets.UTF_8);
             }
-            PgBouncerAdmin.Entry after = admin.requireEntry(settings.database());
+            PgBouncerAdmin.Entry after = admin.reload(settings.database())
+                    .orElseGet(() -> admin.requireEntry(settings.database()));
             if (!(after.host().equals(to.host()) && after.port() == to.port())) {
                 throw new InflightException(ErrorCode.INVALID_CONFIGURATION, settings + " still routes '"
                         + settings.database() + "' to " + after.host() + ":" + after.port() + " after RELOAD, not to "

@@ -99,6 +99,13 @@ final class StreamHandover implements AutoCloseable {
         return job.stats().appliedLsn();
     }
 
+    /** Asks the stream to stop after what it holds is committed, without waiting: {@link #finish} waits. */
+    void requestStop() {
+        if (job != null) {
+            job.stop();
+        }
+    }
+
     /** Stops the stream after what it holds is committed; its failure, if any, passes through. */
     void finish() {
         if (job == null) {

@@ -112,65 +112,76 @@ public final class Switchover {
         int sequences = 0;
         String reverseSlot = "";
         long pauseStarted = System.nanoTime();
-        if (!flipBegun) {
-            try (StreamHandover handover = new StreamHandover(streamOptions(), progress)) {
-                step(switchLog, run, "takeover", () -> {
-                    handover.takeOver(TAKEOVER_WAIT);
-                    Lsn now = StreamJob.sourcePosition(from.endpoint());
-                    handover.awaitApplied(now, options.drainTimeout(), "catching up before the fence");
-                    return "caught up to " + now;
-                });
-                pauseStarted = System.nanoTime();
-                step(switchLog, run, "fence", () -> {
-                    route.fence();
-                    return "writes to " + from.endpoint().describe() + " fenced";
-                });
-                Lsn[] fence = new Lsn[1];
-                step(switchLog, run, "drain", () -> {
-                    fence[0] = StreamJob.sourcePosition(from.endpoint());
-                    handover.awaitApplied(fence[0], options.drainTimeout(), "draining after the fence");
+        StreamHandover handover = new StreamHandover(streamOptions(), progress);
+        try {
+            if (!flipBegun) {
+                try {
+                    step(switchLog, run, "takeover", () -> {
+                        handover.takeOver(TAKEOVER_WAIT);
+                        Lsn now = StreamJob.sourcePosition(from.endpoint());
+                        handover.awaitApplied(now, options.drainTimeout(), "catching up before the fence");
+                        return "caught up to " + now;
+                    });
+                    // With the stream's writes marked by its origin, the stream back leaves them out, so its slot
+                    // may start before the fence: that keeps slot creation out of the write pause.
+                    boolean reverseEarly = marksOrigin(stream.slot());
+                    if (reverseEarly) {
+                        reverseSlot = reverse(switchLog, run, stream);
+                    }
+                    pauseStarted = System.nanoTime();
+                    step(switchLog, run, "fence", () -> {
+                        route.fence();
+                        return "writes to " + from.endpoint().describe() + " fenced";
+                    });
+                    Lsn[] fence = new Lsn[1];
+                    step(switchLog, run, "drain", () -> {
+                        fence[0] = StreamJob.sourcePosition(from.endpoint());
+                        handover.awaitApplied(fence[0], options.drainTimeout(), "draining after the fence");
+                        handover.requestStop(); // nothing more can arrive: it ends while the next steps run
+                        return "applied up to " + fence[0];
+                    });
+                    fenceLsn = fence[0];
+                    int[] seqs = new int[1];
+                    step(switchLog, run, "sequences", () -> {
+                        seqs[0] = syncSequences();
+                        return seqs[0] + " sequences set";
+                    });
+                    sequences = seqs[0];
+                    step(switchLog, run, "check", () -> {
+                        if (!options.finalCheck()) {
+                            return "skipped";
+                        }
+                        List<io.inflight.core.TableId> tables;
+                        try (StateStore state = StateStore.open(to)) {
+                            tables = List.copyOf(state.tableStartLsns().keySet());
+                        }
+                        FinalCheck.counts(from, to, tables);
+                        return tables.size() + " tables hold as many rows on both sides";
+                    });
+                    if (!reverseEarly) {
+                        reverseSlot = reverse(switchLog, run, stream);
+                    }
                     handover.finish();
-                    return "applied up to " + fence[0];
-                });
-                fenceLsn = fence[0];
-                int[] seqs = new int[1];
-                step(switchLog, run, "sequences", () -> {
-                    seqs[0] = syncSequences();
-                    return seqs[0] + " sequences set";
-                });
-                sequences = seqs[0];
-                step(switchLog, run, "check", () -> {
-                    if (!options.finalCheck()) {
-                        return "skipped";
-                    }
-                    List<io.inflight.core.TableId> tables;
-                    try (StateStore state = StateStore.open(to)) {
-                        tables = List.copyOf(state.tableStartLsns().keySet());
-                    }
-                    FinalCheck.counts(from, to, tables);
-                    return tables.size() + " tables hold as many rows on both sides";
-                });
-                String[] slot = new String[1];
-                step(switchLog, run, "reverse", () -> {
-                    slot[0] = new ReverseStream(to.endpoint(), from.endpoint()).ensure(stream.slot());
-                    return "stream back reads slot '" + slot[0] + "' on " + to.endpoint().describe();
-                });
-                reverseSlot = slot[0];
-            } catch (RuntimeException e) {
-                undo(switchLog, run, e);
-                throw new InflightException(code(e), "the " + kind + " stopped before the flip and was undone:"
-                        + " writes go to " + from.endpoint().describe() + " again. Cause: " + e.getMessage(), null, e);
+                } catch (RuntimeException e) {
+                    handover.close();
+                    undo(switchLog, run, e);
+                    throw new InflightException(code(e), "the " + kind + " stopped before the flip and was undone:"
+                            + " writes go to " + from.endpoint().describe() + " again; restart the stream into "
+                            + to.endpoint().describe() + ". Cause: " + e.getMessage(), null, e);
+                }
             }
+            step(switchLog, run, "flip", () -> {
+                setPhase(to, "promoted");
+                route.flip();
+                return "writes routed to " + to.endpoint().describe();
+            });
+            step(switchLog, run, "resume", () -> {
+                route.resume();
+                return "writes flow";
+            });
+        } finally {
+            handover.close();
         }
-        step(switchLog, run, "flip", () -> {
-            setPhase(to, "promoted");
-            route.flip();
-            return "writes routed to " + to.endpoint().describe();
-        });
-        step(switchLog, run, "resume", () -> {
-            route.resume();
-            return "writes flow";
-        });
         Duration pause = Duration.ofNanos(System.nanoTime() - pauseStarted);
         switchLog.end(run, "done", flipBegun ? null : pause);
         log.info("{} done: write pause {} ms, steps {}", kind, pause.toMillis(), steps);
@@ -204,6 +215,28 @@ public final class Switchover {
             cause.addSuppressed(e);
             progress.warning("undoing the fence failed too (" + e.getMessage() + "); rerun inflight " + kind
                     + " --abort to lift it");
+        }
+    }
+
+    private String reverse(SwitchLog switchLog, SwitchLog.Run run, Preconditions.Stream stream) {
+        String[] slot = new String[1];
+        step(switchLog, run, "reverse", () -> {
+            slot[0] = new ReverseStream(to.endpoint(), from.endpoint()).ensure(stream.slot());
+            return "stream back reads slot '" + slot[0] + "' on " + to.endpoint().describe();
+        });
+        return slot[0];
+    }
+
+    /** Whether the stream into {@code to} marks its writes with its replication origin (it may not, see Applier). */
+    private boolean marksOrigin(String slot) {
+        try (Connection c = to.open(); PreparedStatement ps = c.prepareStatement(
+                "SELECT 1 FROM pg_replication_origin WHERE roname = ?")) {
+            ps.setString(1, StreamJob.originName(slot));
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        } catch (SQLException e) {
+            throw PgErrors.translate(e, to, "looking up the stream's replication origin");
         }
     }
 

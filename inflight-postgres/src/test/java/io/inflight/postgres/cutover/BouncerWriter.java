@@ -110,7 +110,11 @@ final class BouncerWriter implements AutoCloseable {
     void awaitMore(int n) throws InterruptedException {
         int want = acked.size() + n;
         long deadline = System.nanoTime() + 60_000_000_000L;
-        while (acked.size() < want && System.nanoTime() < deadline && thread.isAlive()) {
+        while (acked.size() < want) {
+            if (System.nanoTime() > deadline || !thread.isAlive()) {
+                throw new AssertionError("the writer committed " + acked.size() + " of " + want + " transactions;"
+                        + " failures " + failures + ", crash " + crash.get());
+            }
             Thread.sleep(5);
         }
     }
