@@ -12,7 +12,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,7 +59,9 @@ final class InflightClone implements Tool {
     public String description() {
         return "`java -Xmx" + MAX_HEAP + " -jar inflight-cli/target/inflight.jar clone --jobs " + jobs
                 + " --json` into an empty database (schema, data, indexes, constraints, sequences); "
-                + "time = the harness's wall clock around the JVM, phases from its `--json` summary.";
+                + "time = the harness's wall clock around the JVM, phases from its `--json` summary. Then, not part "
+                + "of that time, `inflight verify --jobs " + jobs + " --live off` of the same two databases in a JVM "
+                + "of its own, timed by the harness (the verify row), which must find them equal.";
     }
 
     @Override
@@ -96,12 +100,36 @@ final class InflightClone implements Tool {
                 return Measurement.failed(wall, "inflight clone's --json summary has no \"copy\" phase: "
                         + summary.phases().keySet()).withPeakHeap(peak);
             }
-            return Measurement.succeeded(wall, summary.phases()).withPeakHeap(peak);
+            Map<String, Duration> phases = new LinkedHashMap<>(summary.phases());
+            Processes.Outcome verified;
+            long verifyStart = System.nanoTime();
+            verified = Processes.run(verifyCommand(targetDatabase), LIMIT);
+            phases.put(Measurement.VERIFY, Duration.ofNanos(System.nanoTime() - verifyStart));
+            if (!verified.ok()) {
+                return Measurement.failed(wall, "inflight verify after the clone " + verified.describe()
+                        + " (exit 21: the target differs)").withPeakHeap(peak);
+            }
+            return Measurement.succeeded(wall, phases).withPeakHeap(peak);
         } finally {
             dropReplicationObjects();
             Processes.deleteQuietly(gcLog);
             Processes.deleteQuietly(stdout);
         }
+    }
+
+    /**
+     * {@code inflight verify} of the database just cloned, as a user runs it, with the clone's jobs; exits 0
+     * only when every table is equal. Not live: nothing streams into the target here.
+     */
+    private ProcessBuilder verifyCommand(String targetDatabase) {
+        ProcessBuilder pb = new ProcessBuilder(List.of(javaBinary(), "-Xmx" + MAX_HEAP, "-jar", jar.toString(),
+                "verify", "--source", url(setup.source(), setup.sourceDatabase()),
+                "--target", url(setup.target(), targetDatabase), "--jobs", Integer.toString(jobs), "--live", "off",
+                "--restart", "--quiet"))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("INFLIGHT_SOURCE_PASSWORD", setup.source().password());
+        pb.environment().put("INFLIGHT_TARGET_PASSWORD", setup.target().password());
+        return pb;
     }
 
     /** The URL form the CLI takes: no password in it, that comes from the environment. */

@@ -29,6 +29,16 @@ record Machine(int cores, long memoryBytes, String cpu, String os, String java, 
                 sourceVersion, targetVersion, clientTools);
     }
 
+    /** The 1-, 5- and 15-minute load averages as /proc/loadavg shows them, for noting how busy the machine was. */
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + ", " + f[1] + ", " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
     private static long readMemoryBytes() {
         return procLine("/proc/meminfo", "MemTotal:")
                 .map(l -> Long.parseLong(l.replaceAll("\\D", "")) * 1024)

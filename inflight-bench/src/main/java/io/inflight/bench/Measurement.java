@@ -15,6 +15,8 @@ record Measurement(Duration wall, Map<String, Duration> phases, OptionalLong pea
 
     /** The phase both the psql pipe (its whole run) and Inflight report: copying the rows. */
     static final String COPY = "copy";
+    /** {@code inflight verify} run after the clone, on the same databases (not part of the clone's time). */
+    static final String VERIFY = "verify (run after, not in the clone time)";
 
     Measurement {
         phases = Collections.unmodifiableMap(new LinkedHashMap<>(phases));

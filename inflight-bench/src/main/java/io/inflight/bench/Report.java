@@ -28,6 +28,8 @@ record Report(String command, ZonedDateTime when, Machine machine, Dataset datas
     static final double CLONE_TARGET = 0.40;
     /** Inflight's copy phase must reach this share of the psql pipe's throughput. */
     static final double COPY_TARGET = 0.90;
+    /** inflight verify may take at most this share of the copy phase of the clone it checks. */
+    static final double VERIFY_TARGET = 0.50;
     static final String SECTION = "clone";
 
     Report {
@@ -134,6 +136,13 @@ record Report(String command, ZonedDateTime when, Machine machine, Dataset datas
         OptionalDouble copy = Stats.ratio(medianWall(PsqlCopyPipe.KEY), medianPhase(InflightClone.KEY, Measurement.COPY));
         table.row(List.of("inflight copy-phase throughput / psql pipe throughput (= psql time / copy-phase time)",
                 ratio(copy), String.format(Locale.ROOT, "≥ %.2f", COPY_TARGET), met(copy, r -> r >= COPY_TARGET)));
+        OptionalDouble verify = Stats.ratio(medianPhase(InflightClone.KEY, Measurement.VERIFY),
+                medianPhase(InflightClone.KEY, Measurement.COPY));
+        table.row(List.of("inflight verify time / copy-phase time of the clone it checks (same runs)", ratio(verify),
+                String.format(Locale.ROOT, "≤ %.2f", VERIFY_TARGET), met(verify, r -> r <= VERIFY_TARGET)));
+        OptionalDouble verifyWhole = Stats.ratio(medianPhase(InflightClone.KEY, Measurement.VERIFY),
+                medianWall(InflightClone.KEY));
+        table.row(List.of("inflight verify time / whole inflight clone time", ratio(verifyWhole), "—", "—"));
         List<Run> inflight = runsOf(InflightClone.KEY);
         long completed = inflight.stream().filter(r -> r.measurement().ok()).count();
         String heapValue = completed == 0 ? "not measured"

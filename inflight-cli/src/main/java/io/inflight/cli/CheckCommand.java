@@ -4,10 +4,8 @@ import io.inflight.core.Endpoint;
 import io.inflight.postgres.check.CheckOptions;
 import io.inflight.postgres.check.CheckReport;
 import io.inflight.postgres.check.CheckRun;
-import io.inflight.postgres.schema.SchemaFilter;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,11 +38,8 @@ final class CheckCommand implements Callable<Integer> {
     @Mixin
     ConnectionOptions connection;
 
-    @Option(names = "--schemas", split = ",", paramLabel = "NAME", description = "Only these schemas (default: all).")
-    List<String> schemas;
-
-    @Option(names = "--exclude-schemas", split = ",", paramLabel = "NAME", description = "Leave these schemas out.")
-    List<String> excludeSchemas;
+    @Mixin
+    SchemaOptions schemaOptions;
 
     @Option(names = "--jobs", paramLabel = "N",
             description = "Parallel workers the clone will use, for the copy time estimate (default: the number of cores).")
@@ -62,7 +57,7 @@ final class CheckCommand implements Callable<Integer> {
         Environment env = main.env();
         Endpoint src = connection.source(env);
         Endpoint tgt = connection.target(env);
-        CheckOptions options = new CheckOptions(src, tgt, new SchemaFilter(schemas, excludeSchemas),
+        CheckOptions options = new CheckOptions(src, tgt, schemaOptions.filter(),
                 jobs == null ? Runtime.getRuntime().availableProcessors() : jobs,
                 Duration.ofMillis(Math.max(100, Math.round(sampleSeconds * 1000))));
         CheckReport report = CheckRun.run(options);

@@ -3,7 +3,9 @@ package io.inflight.cli;
 import io.inflight.cli.logging.Logging.Verbosity;
 import io.inflight.postgres.clone.CloneOptions;
 import io.inflight.postgres.clone.CloneResult;
+import io.inflight.cli.metrics.MetricsServer;
 import java.io.PrintWriter;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,6 +32,9 @@ final class CloneCommand implements Callable<Integer> {
     GlobalOptions global;
 
     @Mixin
+    MetricsOptions metricsOptions;
+
+    @Mixin
     ConnectionOptions connection;
 
     @Mixin
@@ -43,7 +48,13 @@ final class CloneCommand implements Callable<Integer> {
         Environment env = main.env();
         CloneOptions options = settings.options(connection.source(env), connection.target(env));
         PrintWriter err = spec.commandLine().getErr();
-        CloneResult result = Cloning.run(options, main.verbosity() == Verbosity.QUIET, err);
+        CloneResult result;
+        Optional<MetricsServer> metrics = metricsOptions.start();
+        try {
+            result = Cloning.run(options, main.verbosity() == Verbosity.QUIET, err, metrics);
+        } finally {
+            metrics.ifPresent(MetricsServer::close);
+        }
         if (main.verbosity() != Verbosity.QUIET) {
             CloneSummary.lines(result).forEach(err::println);
         }

@@ -3,8 +3,7 @@ package io.inflight.cli;
 import io.inflight.core.Endpoint;
 import io.inflight.postgres.clone.CloneOptions;
 import io.inflight.postgres.clone.SchemaMode;
-import io.inflight.postgres.schema.SchemaFilter;
-import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** What to clone and how; shared by {@code clone} and {@code run}. */
@@ -15,11 +14,8 @@ final class CloneSettings {
                     + "has (checked first). Default: ${DEFAULT-VALUE}")
     SchemaMode schemaMode;
 
-    @Option(names = "--schemas", split = ",", paramLabel = "NAME", description = "Only these schemas (default: all).")
-    List<String> schemas;
-
-    @Option(names = "--exclude-schemas", split = ",", paramLabel = "NAME", description = "Leave these schemas out.")
-    List<String> excludeSchemas;
+    @Mixin
+    SchemaOptions schemaOptions;
 
     @Option(names = "--jobs", paramLabel = "N", description = "Parallel workers (default: the number of cores).")
     Integer jobs;
@@ -37,7 +33,7 @@ final class CloneSettings {
     }
 
     CloneOptions options(Endpoint source, Endpoint target) {
-        return new CloneOptions(source, target, new SchemaFilter(schemas, excludeSchemas), schemaMode, jobs(), slot,
+        return new CloneOptions(source, target, schemaOptions.filter(), schemaMode, jobs(), slot,
                 publication);
     }
 }

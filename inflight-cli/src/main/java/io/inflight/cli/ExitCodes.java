@@ -24,6 +24,7 @@ public final class ExitCodes {
             Map.entry(ErrorCode.RESOURCE_EXHAUSTED, "A server ran out of disk or memory; free some and rerun to resume."),
             Map.entry(ErrorCode.OBJECT_CONFLICT, "A slot, publication or table is missing or already taken."),
             Map.entry(ErrorCode.DATA_CONFLICT, "The target's rows no longer match the source's; a change cannot be applied."),
+            Map.entry(ErrorCode.DATA_DIFFERS, "`verify` found rows missing, extra or different on the target (see its report)."),
             Map.entry(ErrorCode.INTERRUPTED, "Stopped by Ctrl-C; rerun to resume."),
             Map.entry(ErrorCode.INTERNAL, "A fault in Inflight or an unexpected server error; rerun with `--verbose` and report it.")));
 

@@ -5,8 +5,9 @@ import io.inflight.core.Endpoint;
 import io.inflight.postgres.clone.CloneResult;
 import io.inflight.postgres.stream.StreamJob;
 import io.inflight.postgres.stream.StreamOptions;
-import io.inflight.postgres.stream.StreamResult;
+import io.inflight.cli.metrics.MetricsServer;
 import java.io.PrintWriter;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,6 +32,9 @@ final class RunCommand implements Callable<Integer> {
     GlobalOptions global;
 
     @Mixin
+    MetricsOptions metricsOptions;
+
+    @Mixin
     ConnectionOptions connection;
 
     @Mixin
@@ -46,7 +50,17 @@ final class RunCommand implements Callable<Integer> {
         Endpoint tgt = connection.target(env);
         PrintWriter err = spec.commandLine().getErr();
         boolean quiet = main.verbosity() == Verbosity.QUIET;
-        CloneResult cloned = Cloning.run(clone.options(src, tgt), quiet, err);
+        Optional<MetricsServer> metrics = metricsOptions.start();
+        try {
+            return cloneThenStream(src, tgt, quiet, err, metrics);
+        } finally {
+            metrics.ifPresent(MetricsServer::close);
+        }
+    }
+
+    private int cloneThenStream(Endpoint src, Endpoint tgt, boolean quiet, PrintWriter err,
+                                Optional<MetricsServer> metrics) {
+        CloneResult cloned = Cloning.run(clone.options(src, tgt), quiet, err, metrics);
         if (!quiet) {
             CloneSummary.lines(cloned).forEach(err::println);
         }
@@ -54,10 +68,11 @@ final class RunCommand implements Callable<Integer> {
         if (stream.untilCaughtUp) {
             options = options.withStopAt(StreamJob.sourcePosition(src));
         }
-        StreamResult result = Streaming.run(options, quiet, err, job -> { });
-        if (!quiet) {
-            err.println(StreamSummary.line(result));
-        }
+        Streaming.run(options, quiet, err, job -> { }, result -> {
+            if (!quiet) {
+                err.println(StreamSummary.line(result));
+            }
+        }, metrics);
         return 0;
     }
 }

@@ -4,8 +4,9 @@ import io.inflight.cli.logging.Logging.Verbosity;
 import io.inflight.core.Endpoint;
 import io.inflight.postgres.stream.StreamJob;
 import io.inflight.postgres.stream.StreamOptions;
-import io.inflight.postgres.stream.StreamResult;
+import io.inflight.cli.metrics.MetricsServer;
 import java.io.PrintWriter;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -17,7 +18,8 @@ import picocli.CommandLine.Spec;
 /** {@code inflight stream}: applies the source's changes to the target, after the clone, until stopped. */
 @Command(name = "stream", sortOptions = false, mixinStandardHelpOptions = true,
         description = {"Streams the source's changes since the clone into the target, in source commit order, "
-                + "exactly once, until stopped (Ctrl-C commits what is applied and exits; a rerun continues).",
+                + "exactly once, until stopped (Ctrl-C or SIGTERM commits what is applied and exits with 130 or 143; "
+                + "a rerun continues).",
                 "Passwords: INFLIGHT_SOURCE_PASSWORD / INFLIGHT_TARGET_PASSWORD, else ~/.pgpass (or PGPASSFILE)."})
 final class StreamCommand implements Callable<Integer> {
 
@@ -29,6 +31,9 @@ final class StreamCommand implements Callable<Integer> {
 
     @Mixin
     GlobalOptions global;
+
+    @Mixin
+    MetricsOptions metricsOptions;
 
     @Mixin
     ConnectionOptions connection;
@@ -58,12 +63,20 @@ final class StreamCommand implements Callable<Integer> {
         }
         PrintWriter err = spec.commandLine().getErr();
         boolean quiet = main.verbosity() == Verbosity.QUIET;
-        StreamResult result = Streaming.run(options, quiet, err, job -> { });
-        if (!quiet) {
-            err.println(StreamSummary.line(result));
-        }
-        if (json) {
-            spec.commandLine().getOut().println(StreamSummary.json(result));
+        PrintWriter out = spec.commandLine().getOut();
+        Optional<MetricsServer> metrics = metricsOptions.start();
+        try {
+            Streaming.run(options, quiet, err, job -> { }, result -> {
+                if (!quiet) {
+                    err.println(StreamSummary.line(result));
+                }
+                if (json) {
+                    out.println(StreamSummary.json(result));
+                    out.flush();
+                }
+            }, metrics);
+        } finally {
+            metrics.ifPresent(MetricsServer::close);
         }
         return 0;
     }

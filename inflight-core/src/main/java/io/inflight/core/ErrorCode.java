@@ -31,6 +31,8 @@ public enum ErrorCode {
     OBJECT_CONFLICT(20),
     /** The target's rows no longer match the source's, so a change cannot be applied (e.g. a duplicate key). */
     DATA_CONFLICT(21),
+    /** {@code inflight verify} compared the tables and found rows missing, extra or different on the target. */
+    DATA_DIFFERS(22),
     /** Stopped by the user (Ctrl-C); a rerun resumes. */
     INTERRUPTED(130),
     /** A fault in Inflight itself or an unexpected server error. */

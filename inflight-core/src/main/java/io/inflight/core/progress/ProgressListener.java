@@ -49,4 +49,63 @@ public interface ProgressListener {
     /** Something a user should know that is not an error. */
     default void warning(String message) {
     }
+
+    /** A listener passing every event to {@code first}, then to {@code second}. */
+    static ProgressListener both(ProgressListener first, ProgressListener second) {
+        return new ProgressListener() {
+            @Override
+            public void phaseStarted(String phase, String detail) {
+                first.phaseStarted(phase, detail);
+                second.phaseStarted(phase, detail);
+            }
+
+            @Override
+            public void phaseFinished(String phase, String detail) {
+                first.phaseFinished(phase, detail);
+                second.phaseFinished(phase, detail);
+            }
+
+            @Override
+            public void tableExpected(TableId table, long estimatedRows, long estimatedBytes) {
+                first.tableExpected(table, estimatedRows, estimatedBytes);
+                second.tableExpected(table, estimatedRows, estimatedBytes);
+            }
+
+            @Override
+            public void tableStarted(TableId table, long estimatedRows, long estimatedBytes) {
+                first.tableStarted(table, estimatedRows, estimatedBytes);
+                second.tableStarted(table, estimatedRows, estimatedBytes);
+            }
+
+            @Override
+            public void tableProgress(TableId table, long rowsDelta, long bytesDelta) {
+                first.tableProgress(table, rowsDelta, bytesDelta);
+                second.tableProgress(table, rowsDelta, bytesDelta);
+            }
+
+            @Override
+            public void tableFinished(TableId table, long rows, long bytes) {
+                first.tableFinished(table, rows, bytes);
+                second.tableFinished(table, rows, bytes);
+            }
+
+            @Override
+            public void tableSkipped(TableId table, String reason) {
+                first.tableSkipped(table, reason);
+                second.tableSkipped(table, reason);
+            }
+
+            @Override
+            public void stepFinished(String description, long millis) {
+                first.stepFinished(description, millis);
+                second.stepFinished(description, millis);
+            }
+
+            @Override
+            public void warning(String message) {
+                first.warning(message);
+                second.warning(message);
+            }
+        };
+    }
 }

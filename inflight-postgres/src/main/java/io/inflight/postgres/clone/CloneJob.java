@@ -11,6 +11,7 @@ import io.inflight.postgres.checkpoint.StateStore;
 import io.inflight.postgres.connect.PgConnector;
 import io.inflight.postgres.connect.PgErrors;
 import io.inflight.postgres.connect.Side;
+import io.inflight.postgres.schema.DataGate;
 import io.inflight.postgres.schema.ExistingSchemaCheck;
 import io.inflight.postgres.schema.SchemaCloner;
 import io.inflight.postgres.schema.SchemaPlan;
@@ -22,6 +23,7 @@ import io.inflight.postgres.schema.TableInfo;
 import io.inflight.postgres.snapshot.Backfill;
 import io.inflight.postgres.snapshot.Publications;
 import io.inflight.postgres.snapshot.SnapshotSlot;
+import io.inflight.postgres.work.WorkSlots;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -32,6 +34,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,11 +98,10 @@ public final class CloneJob {
                 if (plan != null) {
                     timedRun("schema", () -> preData(tgt, plan));
                 }
-                Backfill.Result copy = timed("copy", () -> copy(migration, tables, state));
+                Backfill.Result copy = plan == null
+                        ? timed("copy", () -> copy(migration, tables, state, progress, null))
+                        : copyWithPostData(migration, tables, plan, state);
                 state.setPhase("post-data");
-                if (plan != null) {
-                    timedRun("post-data", () -> SchemaCloner.applyPostData(target, plan, options.jobs(), progress));
-                }
                 progress.phaseStarted("sequences", "");
                 int sequences = timed("sequences", () -> SequenceSync.sync(src, tgt, options.schemas()));
                 progress.phaseFinished("sequences", sequences + " set to the source's values");
@@ -177,16 +179,135 @@ public final class CloneJob {
 
     // ---- copy -----------------------------------------------------------------------------------
 
-    private Backfill.Result copy(MigrationRecord migration, List<TableInfo> tables, StateStore state) {
+    /**
+     * The copy, with the post-data schema running beside it: a table's indexes, keys and triggers start
+     * as soon as its rows are in (foreign keys once both tables are), sharing {@code --jobs} slots with
+     * the copy. The "post-data" phase is what is left of it once the copy is done.
+     */
+    private Backfill.Result copyWithPostData(MigrationRecord migration, List<TableInfo> tables, SchemaPlan plan,
+                                             StateStore state) {
+        DataGate gate = new DataGate(tables.stream().filter(TableInfo::holdsRows).map(TableInfo::id).toList());
+        WorkSlots slots = new WorkSlots(options.jobs());
+        AtomicReference<RuntimeException> postFailure = new AtomicReference<>();
+        Thread post = new Thread(() -> {
+            try {
+                SchemaCloner.applyPostData(target, plan, gate, slots, progress);
+            } catch (RuntimeException e) {
+                postFailure.set(e);
+                slots.cancel("creating the post-data schema failed: " + e.getMessage());
+            }
+        }, "inflight-post-data");
+        ProgressListener gated = new GateFeeder(progress, gate);
+        post.start();
+        Backfill.Result copy;
+        try {
+            copy = timed("copy", () -> copy(migration, tables, state, gated, slots));
+        } catch (RuntimeException e) {
+            gate.abort();
+            join(post);
+            RuntimeException postError = postFailure.get();
+            // A cancelled copy only echoes the post-data failure that stopped it.
+            throw postError != null && e instanceof InflightException ie && ie.code() == ErrorCode.INTERRUPTED
+                    ? postError : e;
+        }
+        gate.complete();
+        progress.phaseStarted("post-data", plan.postData().size() + " steps on " + options.jobs() + " connections");
+        timedRun("post-data", () -> join(post));
+        if (postFailure.get() != null) {
+            throw postFailure.get();
+        }
+        progress.phaseFinished("post-data", plan.postData().size() + " steps");
+        return copy;
+    }
+
+    private static void join(Thread t) {
+        boolean interrupted = false;
+        while (t.isAlive()) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+                t.interrupt();
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Opens the gate for each table as the copy reports it committed (or copied by an earlier run). */
+    private static final class GateFeeder implements ProgressListener {
+        private final ProgressListener next;
+        private final DataGate gate;
+
+        GateFeeder(ProgressListener next, DataGate gate) {
+            this.next = next;
+            this.gate = gate;
+        }
+
+        @Override
+        public void phaseStarted(String phase, String detail) {
+            next.phaseStarted(phase, detail);
+        }
+
+        @Override
+        public void phaseFinished(String phase, String detail) {
+            next.phaseFinished(phase, detail);
+        }
+
+        @Override
+        public void tableExpected(TableId table, long estimatedRows, long estimatedBytes) {
+            next.tableExpected(table, estimatedRows, estimatedBytes);
+        }
+
+        @Override
+        public void tableStarted(TableId table, long estimatedRows, long estimatedBytes) {
+            next.tableStarted(table, estimatedRows, estimatedBytes);
+        }
+
+        @Override
+        public void tableProgress(TableId table, long rowsDelta, long bytesDelta) {
+            next.tableProgress(table, rowsDelta, bytesDelta);
+        }
+
+        @Override
+        public void tableFinished(TableId table, long rows, long bytes) {
+            next.tableFinished(table, rows, bytes);
+            gate.copied(table);
+        }
+
+        @Override
+        public void tableSkipped(TableId table, String reason) {
+            next.tableSkipped(table, reason);
+            gate.copied(table);
+        }
+
+        @Override
+        public void stepFinished(String description, long millis) {
+            next.stepFinished(description, millis);
+        }
+
+        @Override
+        public void warning(String message) {
+            next.warning(message);
+        }
+    }
+
+    private Backfill.Result copy(MigrationRecord migration, List<TableInfo> tables, StateStore state,
+                                 ProgressListener progress, WorkSlots slots) {
         progress.phaseStarted("copy", tables.stream().filter(TableInfo::holdsRows).count() + " tables");
-        Backfill.Result result = copyTables(migration, tables, state);
+        Backfill.Result result = copyTables(migration, tables, state, progress, slots);
         progress.phaseFinished("copy", result.tablesCopied() + " tables copied, " + result.tablesSkipped()
                 + " copied earlier");
         return result;
     }
 
-    private Backfill.Result copyTables(MigrationRecord migration, List<TableInfo> tables, StateStore state) {
+    private Backfill.Result copyTables(MigrationRecord migration, List<TableInfo> tables, StateStore state,
+                                       ProgressListener progress, WorkSlots slots) {
         Backfill backfill = new Backfill(source, target, state, options.jobs(), progress);
+        if (slots != null) {
+            backfill = backfill.withSlots(slots);
+        }
         if (options.schemaMode() == SchemaMode.EXISTING) {
             backfill = backfill.withTargetReplicaRole();
         }

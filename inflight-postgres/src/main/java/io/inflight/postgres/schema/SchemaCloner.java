@@ -7,6 +7,7 @@ import io.inflight.core.progress.ProgressListener;
 import io.inflight.postgres.connect.PgConnector;
 import io.inflight.postgres.connect.PgErrors;
 import io.inflight.postgres.schema.DdlStep.Sql;
+import io.inflight.postgres.work.WorkSlots;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -80,15 +81,26 @@ public final class SchemaCloner {
     /** Runs the post-data steps on {@code jobs} connections; blocks until all are done or one failed. */
     public static void applyPostData(PgConnector target, SchemaPlan plan, int jobs, ProgressListener listener) {
         listener.phaseStarted("post-data", plan.postData().size() + " steps on " + jobs + " connections");
+        applyPostData(target, plan, DataGate.allCopied(), WorkSlots.withoutCopy(Math.max(1, jobs)), listener);
+        listener.phaseFinished("post-data", plan.postData().size() + " steps");
+    }
+
+    /**
+     * Runs the post-data steps while the copy runs: each starts once {@code gate} has the tables it needs
+     * ({@link SchemaPlan#dataNeeded}), and runs while holding one of {@code slots}, which the copy shares.
+     * Blocks until all are done, or one failed, or the gate was aborted (then throws INTERRUPTED after the
+     * running steps finish). Reports steps, not phases: the caller says when post-data is the phase.
+     */
+    public static void applyPostData(PgConnector target, SchemaPlan plan, DataGate gate, WorkSlots slots,
+            ProgressListener listener) {
         Set<String> roles;
         try (Connection c = target.open()) {
             roles = roles(c);
         } catch (SQLException e) {
             throw PgErrors.translate(e, target, "reading the roles of the target");
         }
-        new ParallelSteps(plan.postData(), Math.max(1, jobs), () -> openSession(target),
-                (c, step) -> runPostStep(target, c, step, roles, listener)).run();
-        listener.phaseFinished("post-data", plan.postData().size() + " steps");
+        new ParallelSteps(plan.postData(), slots.size(), () -> openSession(target),
+                (c, step) -> runPostStep(target, c, step, roles, listener), gate, plan.dataNeeded(), slots).run();
     }
 
     /** The tables of the plan that already exist on the target. */
@@ -127,6 +139,15 @@ public final class SchemaCloner {
         Connection c = target.open();
         try (Statement s = c.createStatement()) {
             s.execute("SET maintenance_work_mem = '" + MAINTENANCE_WORK_MEM + "'");
+            // A commit lost in a target crash loses that object only, and the rerun creates it again.
+            s.execute("SET synchronous_commit = off");
+            if (c.getMetaData().getDatabaseMajorVersion() >= 11) {
+                // A foreign key's validation query costs enough to be JIT-compiled, which takes longer
+                // than the one scan it would speed up. (Parallel index build workers stay at the server's
+                // setting: the slowest index of the biggest table is usually what post-data waits for
+                // last, and its extra workers get it more of the cores while the other steps run.)
+                s.execute("SET jit = off");
+            }
             s.execute("SET search_path = ''");
             s.execute("SET check_function_bodies = off");
             s.execute("SET statement_timeout = 0");

@@ -125,11 +125,12 @@ public record SchemaModel(
     /**
      * A primary key ('p'), unique ('u'), exclusion ('x') or foreign key ('f') constraint defined on a
      * table itself (not cloned to a partition from its parent). {@code indexKey} is the constraint's own
-     * index for p/u/x and the referenced index for f.
+     * index for p/u/x and the referenced index for f; {@code indexPages} the size of the constraint's own
+     * index on the source (0 for f), a measure of what building it costs.
      */
     public record Constraint(String key, String tableKey, TableId table, String name, char type, String definition,
             boolean deferrable, boolean deferred, boolean validated, String indexKey, String indexDefinition,
-            boolean onPartitioned, String referencedTableKey) {
+            boolean onPartitioned, String referencedTableKey, long indexPages) {
     }
 
     /**

@@ -43,9 +43,10 @@ public final class SchemaPlanner {
 
     public static SchemaPlan plan(SchemaModel m) {
         List<DdlStep> pre = preData(m);
-        List<DdlStep> post = new PostData(m).build();
+        PostData postData = new PostData(m);
+        List<DdlStep> post = postData.build();
         List<TableId> tables = m.tables().stream().map(Table::id).toList();
-        return new SchemaPlan(pre, post, tables, m.unsupported());
+        return new SchemaPlan(pre, post, tables, m.unsupported(), postData.dataNeeded(post));
     }
 
     // ---------------------------------------------------------------- pre-data
@@ -288,6 +289,7 @@ public final class SchemaPlanner {
                 keysAndIndexes.add(indexStep(i.key(), "index " + qualified(i.table().schema(), i.name()) + " on " + i.table(),
                         i.definition(), i.table().schema(), i.name(), after));
                 stepTable.put(i.key(), i.tableKey());
+                buildPages.put(i.key(), i.pages());
                 madeBy.put(i.key(), i.key());
             }
             for (Constraint c : m.constraints()) {
@@ -347,8 +349,11 @@ public final class SchemaPlanner {
                 replicaIdentity(t);
             }
             List<DdlStep> all = new ArrayList<>();
-            // Biggest tables first, so that the last index to finish does not start last.
-            keysAndIndexes.sort(Comparator.comparingLong((DdlStep s) -> -pages.getOrDefault(tableOf(s), 0L)));
+            // Biggest tables first, and on a table its biggest index first, so that the longest build does
+            // not start last: with the copy still holding slots, the first build of a table may be its
+            // only one running for a while.
+            keysAndIndexes.sort(Comparator.comparingLong((DdlStep s) -> -pages.getOrDefault(tableOf(s), 0L))
+                    .thenComparingLong(s -> -buildPages.getOrDefault(s.id(), 0L)));
             all.addAll(keysAndIndexes);
             all.addAll(constraints);
             all.addAll(foreignKeys);
@@ -375,9 +380,51 @@ public final class SchemaPlanner {
         }
 
         private final Map<String, String> stepTable = new HashMap<>();
+        /** Index build step id to the size of that index on the source. */
+        private final Map<String, Long> buildPages = new HashMap<>();
 
         private String tableOf(DdlStep s) {
             return stepTable.get(s.id());
+        }
+
+        /**
+         * The tables each step works on (its index's table, the tables it locks), as the copied tables
+         * that hold their rows. Steps naming no table (views, comments, owners of other objects) are left
+         * out: they wait for the whole copy, which costs nothing as they are quick.
+         */
+        Map<String, Set<TableId>> dataNeeded(List<DdlStep> steps) {
+            Map<String, List<String>> children = new HashMap<>();
+            m.tables().forEach(t -> {
+                if (t.parentKey() != null) {
+                    children.computeIfAbsent(t.parentKey(), k -> new ArrayList<>()).add(t.key());
+                }
+            });
+            Map<String, Set<TableId>> needed = new HashMap<>();
+            for (DdlStep s : steps) {
+                Set<String> keys = new HashSet<>(s.locks());
+                if (tableOf(s) != null) {
+                    keys.add(tableOf(s));
+                }
+                keys.retainAll(pages.keySet());
+                if (keys.isEmpty()) {
+                    continue;
+                }
+                Set<TableId> data = new HashSet<>();
+                keys.forEach(k -> holdingRows(k, children, data));
+                needed.put(s.id(), Set.copyOf(data));
+            }
+            return needed;
+        }
+
+        /** A table, or for a partitioned one its leaf partitions: the tables the copy fills. */
+        private void holdingRows(String key, Map<String, List<String>> children, Set<TableId> into) {
+            if (!partitioned.contains(key)) {
+                into.add(relations.get(key));
+                return;
+            }
+            for (String child : children.getOrDefault(key, List.of())) {
+                holdingRows(child, children, into);
+            }
         }
 
         private void triggersViewsIndex(Index i, Set<String> after) {
@@ -409,6 +456,7 @@ public final class SchemaPlanner {
                         c.table().schema(), c.name(), Set.of());
                 keysAndIndexes.add(index);
                 stepTable.put(indexStepId, c.tableKey());
+                buildPages.put(indexStepId, c.indexPages());
                 String add = "ALTER TABLE " + table + " ADD CONSTRAINT " + quote(c.name())
                         + (c.type() == 'p' ? " PRIMARY KEY" : " UNIQUE") + " USING INDEX " + quote(c.name())
                         + (c.deferrable() ? " DEFERRABLE" : "") + (c.deferred() ? " INITIALLY DEFERRED" : "");
@@ -421,6 +469,7 @@ public final class SchemaPlanner {
                         + " ADD CONSTRAINT " + quote(c.name()) + " " + c.definition())), Set.of(),
                         Set.of(c.tableKey()), constraintDone(c, false), null));
                 stepTable.put(c.key(), c.tableKey());
+                buildPages.put(c.key(), c.indexPages());
             }
             madeBy.put(c.key(), c.key());
             if (c.indexKey() != null) {

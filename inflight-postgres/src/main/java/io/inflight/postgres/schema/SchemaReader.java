@@ -410,16 +410,18 @@ public final class SchemaReader {
                            pg_catalog.pg_get_constraintdef(co.oid), co.condeferrable, co.condeferred, co.convalidated,
                            CASE WHEN co.conindid <> 0 THEN 'i:' || co.conindid END,
                            CASE WHEN co.contype IN ('p', 'u') THEN pg_catalog.pg_get_indexdef(co.conindid) END,
-                           c.relkind = 'p', CASE WHEN co.contype = 'f' THEN 'r:' || co.confrelid END
+                           c.relkind = 'p', CASE WHEN co.contype = 'f' THEN 'r:' || co.confrelid END,
+                           CASE WHEN co.contype <> 'f' THEN coalesce(ic.relpages, 0) ELSE 0 END
                       FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid
                       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                      LEFT JOIN pg_catalog.pg_class ic ON ic.oid = co.conindid
                      WHERE co.contype IN ('p', 'u', 'x', 'f') AND co.conparentid = 0 AND %s AND %s
                      ORDER BY n.nspname, c.relname, co.conname""".formatted(in("n.nspname"),
                     notExtensionMember("pg_class", "c.oid")),
                     rs -> new Constraint(rs.getString(1), rs.getString(2), TableId.of(rs.getString(3), rs.getString(4)),
                             rs.getString(5), rs.getString(6).charAt(0), rs.getString(7), rs.getBoolean(8),
                             rs.getBoolean(9), rs.getBoolean(10), rs.getString(11), rs.getString(12), rs.getBoolean(13),
-                            rs.getString(14)));
+                            rs.getString(14), rs.getLong(15)));
         }
 
         private List<Index> readIndexes() throws SQLException {

@@ -11,6 +11,7 @@ import io.inflight.postgres.checkpoint.TableState;
 import io.inflight.postgres.connect.PgConnector;
 import io.inflight.postgres.connect.PgErrors;
 import io.inflight.postgres.schema.TableInfo;
+import io.inflight.postgres.work.WorkSlots;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -56,10 +57,11 @@ public final class Backfill {
     private final ProgressListener progress;
     private final RangePlanner planner;
     private final boolean replicaRole;
+    private final WorkSlots slots;
 
     public Backfill(PgConnector source, PgConnector target, StateStore state, int jobs, ProgressListener progress) {
         // Ranges only buy parallelism: one worker streams each table fastest as one COPY.
-        this(source, target, state, jobs, progress, jobs == 1 ? RangePlanner.unsplit() : new RangePlanner(), false);
+        this(source, target, state, jobs, progress, jobs == 1 ? RangePlanner.unsplit() : new RangePlanner(), false, null);
     }
 
     /**
@@ -69,17 +71,26 @@ public final class Backfill {
      * allowed to set it (superuser, or {@code GRANT SET ON PARAMETER session_replication_role} on 15+).
      */
     public Backfill withTargetReplicaRole() {
-        return new Backfill(source, target, state, jobs, progress, planner, true);
+        return new Backfill(source, target, state, jobs, progress, planner, true, slots);
+    }
+
+    /**
+     * Runs each copy task while holding one of {@code slots}, shared with other work on the target (the
+     * post-data schema), and tells them when no task is left to start. Their number, not {@code jobs},
+     * then bounds the copy streams.
+     */
+    public Backfill withSlots(WorkSlots slots) {
+        return new Backfill(source, target, state, slots.size(), progress, planner, replicaRole, slots);
     }
 
     /** Tests plan with smaller ranges. */
     Backfill(PgConnector source, PgConnector target, StateStore state, int jobs, ProgressListener progress,
              RangePlanner planner) {
-        this(source, target, state, jobs, progress, planner, false);
+        this(source, target, state, jobs, progress, planner, false, null);
     }
 
     private Backfill(PgConnector source, PgConnector target, StateStore state, int jobs, ProgressListener progress,
-                     RangePlanner planner, boolean replicaRole) {
+                     RangePlanner planner, boolean replicaRole, WorkSlots slots) {
         if (jobs < 1) {
             throw new InflightException(ErrorCode.INVALID_CONFIGURATION, "--jobs must be at least 1, got " + jobs);
         }
@@ -90,6 +101,7 @@ public final class Backfill {
         this.progress = progress;
         this.planner = planner;
         this.replicaRole = replicaRole;
+        this.slots = slots;
     }
 
     /** What a run did. */
@@ -126,6 +138,9 @@ public final class Backfill {
             }
         }
         if (todo.isEmpty()) {
+            if (slots != null) {
+                slots.copyDrained();
+            }
             return new Result(0, skipped, 0, 0, Duration.ofNanos(System.nanoTime() - started));
         }
         List<CopyTask> tasks = prepare(todo, states, snapshot);
@@ -208,6 +223,7 @@ public final class Backfill {
             throw e;
         }
         ConcurrentLinkedQueue<CopyTask> queue = new ConcurrentLinkedQueue<>(tasks);
+        WorkSlots pool = slots != null ? slots : new WorkSlots(n);
         AtomicReference<RuntimeException> failure = new AtomicReference<>();
         Set<TableId> startedTables = ConcurrentHashMap.newKeySet();
         Totals totals = new Totals();
@@ -216,17 +232,29 @@ public final class Backfill {
             CopyWorker w = workers.get(i);
             Thread th = new Thread(() -> {
                 try (w) {
-                    CopyTask task;
-                    while (failure.get() == null && (task = queue.poll()) != null) {
-                        TableInfo t = task.table();
-                        if (startedTables.add(t.id())) {
-                            progress.tableStarted(t.id(), t.estimatedRows(), t.estimatedBytes());
-                        }
-                        TableState after = w.copy(task, () -> failure.get() != null);
-                        if (after.status() == CopyStatus.COPIED) {
-                            totals.tablesDone.incrementAndGet();
-                            totals.rows.addAndGet(after.rows());
-                            totals.bytes.addAndGet(after.bytes());
+                    // Post-data takes no slot while tasks are queued, so a worker without a task always
+                    // finds one free; checking the queue first means none waits for a slot only to find
+                    // nothing left, behind post-data steps that took the slots over.
+                    while (failure.get() == null && !queue.isEmpty()) {
+                        try (WorkSlots.Slot slot = pool.acquire(WorkSlots.Kind.COPY)) {
+                            CopyTask task = queue.poll();
+                            if (queue.isEmpty()) {
+                                // Holding its slot: the slots of workers with nothing left go to post-data.
+                                pool.copyDrained();
+                            }
+                            if (task == null) {
+                                break;
+                            }
+                            TableInfo t = task.table();
+                            if (startedTables.add(t.id())) {
+                                progress.tableStarted(t.id(), t.estimatedRows(), t.estimatedBytes());
+                            }
+                            TableState after = w.copy(task, () -> failure.get() != null);
+                            if (after.status() == CopyStatus.COPIED) {
+                                totals.tablesDone.incrementAndGet();
+                                totals.rows.addAndGet(after.rows());
+                                totals.bytes.addAndGet(after.bytes());
+                            }
                         }
                     }
                 } catch (CopyWorker.Aborted ignored) {

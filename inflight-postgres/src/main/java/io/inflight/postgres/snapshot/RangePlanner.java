@@ -64,8 +64,8 @@ public final class RangePlanner {
         return new RangePlanner(Long.MAX_VALUE);
     }
 
-    /** Tests lower the range size to split small tables. */
-    RangePlanner(long rangeBytes) {
+    /** A planner aiming at ranges of about {@code rangeBytes} (tests and throttled verify use small ones). */
+    public RangePlanner(long rangeBytes) {
         this.rangeBytes = rangeBytes;
     }
 

@@ -25,7 +25,7 @@ import org.postgresql.replication.PGReplicationStream;
  */
 public final class SlotStream implements AutoCloseable {
 
-    static final int STATUS_INTERVAL_MS = 1000;
+    static final int STATUS_INTERVAL_MS = 250;
 
     private final PgConnector source;
     private final PGConnection connection;

@@ -65,6 +65,8 @@ public final class StreamJob {
     private Set<String> skipOrigins = Set.of();
     /** Set once a session got as far as streaming: the configuration is sound, later failures are outages. */
     private boolean streamedOnce;
+    /** The position the target held when the last session started (the stored position, else the clone's). */
+    private volatile Lsn startedFrom = Lsn.INVALID;
 
     public StreamJob(StreamOptions options, ProgressListener progress, StreamListener listener) {
         this.options = options;
@@ -128,7 +130,7 @@ public final class StreamJob {
                         if (now - outageStarted > options.reconnectFor().toNanos()) {
                             throw new InflightException(e.code(), e.getMessage() + " (gave up reconnecting after "
                                     + options.reconnectFor().toSeconds() + " s; rerun to resume from "
-                                    + stats.appliedLsn() + ")", e.sqlState().orElse(null), e);
+                                    + applied() + ")", e.sqlState().orElse(null), e);
                         }
                         reconnects++;
                         progress.warning("stream interrupted, reconnecting in " + backoff.toMillis() + " ms: "
@@ -141,7 +143,7 @@ public final class StreamJob {
                     backoff = FIRST_BACKOFF;
                 }
             }
-            return new StreamResult(stats.appliedLsn(), stats.transactions(), stats.changes(), stats.missingRows(),
+            return new StreamResult(applied(), stats.transactions(), stats.changes(), stats.missingRows(),
                     reconnects, Duration.ofNanos(System.nanoTime() - started));
         }
     }
@@ -191,7 +193,17 @@ public final class StreamJob {
     }
 
     private boolean reached(Lsn lsn) {
-        return stats.appliedLsn().compareTo(lsn) >= 0;
+        return applied().compareTo(lsn) >= 0;
+    }
+
+    /**
+     * What the target holds: the last commit of this run, else where the session started. Without the latter a
+     * stream with nothing to apply reported 0/0, and {@code --until-caught-up} on an idle source whose WAL had
+     * not moved since the stored position never ended (no commit, no idle advance past the stop position).
+     */
+    private Lsn applied() {
+        Lsn committed = stats.appliedLsn();
+        return committed.compareTo(startedFrom) >= 0 ? committed : startedFrom;
     }
 
     /** One connected session, until stopped or failed. */
@@ -215,6 +227,8 @@ public final class StreamJob {
                     return Map.of();
                 }
             };
+            startedFrom = from;
+            streamState.applied(from);
             StreamSession session = new StreamSession(slot, applier, new TableShapes(targetTables, definitions),
                     state.tableStartLsns(), skipOrigins, streamState);
             streamState.phase("streaming");

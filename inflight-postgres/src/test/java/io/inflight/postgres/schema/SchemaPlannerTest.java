@@ -67,9 +67,9 @@ class SchemaPlannerTest {
         Table b = table("r:2", "b", List.of(col("id", "integer", true, null), col("a_id", "integer", true, null)),
                 List.of(), null, null, null);
         Constraint pk = new Constraint("c:10", "r:1", a.id(), "a_pkey", 'p', "PRIMARY KEY (id)", false, false, true,
-                "i:11", "CREATE UNIQUE INDEX a_pkey ON s.a USING btree (id)", false, null);
+                "i:11", "CREATE UNIQUE INDEX a_pkey ON s.a USING btree (id)", false, null, 1);
         Constraint fk = new Constraint("c:20", "r:2", b.id(), "b_a_fk", 'f', "FOREIGN KEY (a_id) REFERENCES s.a(id)"
-                + " DEFERRABLE INITIALLY DEFERRED", true, true, true, "i:11", null, false, "r:1");
+                + " DEFERRABLE INITIALLY DEFERRED", true, true, true, "i:11", null, false, "r:1", 0);
         SchemaModel model = new SchemaModel(List.of(), List.of(), List.of(), List.of(), List.of(), List.of(a, b),
                 List.of(pk, fk), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
                 List.of());
@@ -87,5 +87,33 @@ class SchemaPlannerTest {
         assertThat(post.get("c:20").locks()).containsExactlyInAnyOrder("r:1", "r:2");
         assertThat(post.get("validate:c:20").after()).containsExactly("c:20");
         assertThat(post.get("i:11").repair()).isEqualTo("DROP INDEX IF EXISTS \"s\".\"a_pkey\"");
+    }
+
+    @Test
+    void eachPostDataStepNeedsTheRowsOfTheTablesItWorksOnAndAPartitionedTableStandsForItsLeaves() {
+        Table a = table("r:1", "a", List.of(col("id", "integer", true, null)), List.of(), null, null, null);
+        Table b = table("r:2", "b", List.of(col("id", "integer", true, null), col("a_id", "integer", true, null)),
+                List.of(), null, null, null);
+        Table events = table("r:3", "events", List.of(col("id", "integer", true, null)), List.of(), "RANGE (id)", null,
+                null);
+        Table events1 = table("r:4", "events_1", List.of(col("id", "integer", true, null)), List.of(), null, "r:3",
+                "FOR VALUES FROM (0) TO (10)");
+        Constraint pk = new Constraint("c:10", "r:1", a.id(), "a_pkey", 'p', "PRIMARY KEY (id)", false, false, true,
+                "i:11", "CREATE UNIQUE INDEX a_pkey ON s.a USING btree (id)", false, null, 1);
+        Constraint fk = new Constraint("c:20", "r:2", b.id(), "b_a_fk", 'f', "FOREIGN KEY (a_id) REFERENCES s.a(id)",
+                false, false, true, "i:11", null, false, "r:1", 0);
+        SchemaModel.Index byId = new SchemaModel.Index("i:30", "r:3", events.id(), "events_id",
+                "CREATE INDEX events_id ON ONLY s.events USING btree (id)", 1);
+        SchemaModel model = new SchemaModel(List.of(), List.of(), List.of(), List.of(), List.of(),
+                List.of(a, b, events, events1), List.of(pk, fk), List.of(byId), List.of(), List.of(), List.of(), List.of(),
+                List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
+
+        Map<String, java.util.Set<TableId>> needed = SchemaPlanner.plan(model).dataNeeded();
+
+        assertThat(needed.get("i:11")).containsExactly(a.id());
+        assertThat(needed.get("c:10")).containsExactly(a.id());
+        assertThat(needed.get("c:20")).containsExactlyInAnyOrder(a.id(), b.id());
+        assertThat(needed.get("validate:c:20")).containsExactly(b.id());
+        assertThat(needed.get("i:30")).containsExactly(events1.id());
     }
 }

@@ -1,0 +1,139 @@
+package io.inflight.bench;
+
+import io.inflight.testkit.PostgresServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Inflight as a user runs it: the CLI's own jar in separate JVMs, {@code clone} once, then {@code stream}
+ * started and stopped as the benchmark needs. Stopping sends SIGTERM, on which {@code stream} commits what
+ * it applied and exits; a later start continues from there. Passwords travel in the environment.
+ */
+final class InflightStream {
+
+    /** The slot {@code inflight clone} creates on the source (its default name). */
+    static final String SLOT = "inflight";
+    static final String MAX_HEAP = "256m";
+    private static final Duration CLONE_LIMIT = Duration.ofHours(1);
+    private static final Duration STOP_LIMIT = Duration.ofSeconds(60);
+
+    private final Path jar;
+    private final PostgresServer source;
+    private final String sourceDatabase;
+    private final PostgresServer target;
+    private final String targetDatabase;
+    private final Path workDir;
+    private final Optional<Path> jfrDir;
+    private int starts;
+
+    InflightStream(Path jar, PostgresServer source, String sourceDatabase, PostgresServer target, String targetDatabase,
+                   Path workDir, Optional<Path> jfrDir) {
+        this.jar = jar;
+        this.source = source;
+        this.sourceDatabase = sourceDatabase;
+        this.target = target;
+        this.targetDatabase = targetDatabase;
+        this.workDir = workDir;
+        this.jfrDir = jfrDir;
+    }
+
+    /** {@code inflight clone --jobs 2} into the (empty) target database; throws when it fails. */
+    void cloneOnce() {
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " does not exist: build it with `mvn -q -B -DskipTests package`");
+        }
+        ProcessBuilder pb = builder(List.of(), "clone", "--jobs", "2", "--quiet")
+                .redirectOutput(workDir.resolve("inflight-clone.out").toFile());
+        Processes.Outcome outcome = Processes.run(pb, CLONE_LIMIT);
+        if (!outcome.ok()) {
+            throw new IllegalStateException("inflight clone " + outcome.describe());
+        }
+    }
+
+    /** Starts {@code inflight stream} (until stopped); the returned handle stops it. */
+    Running start() {
+        starts++;
+        List<String> jvm = new ArrayList<>();
+        jfrDir.ifPresent(d -> jvm.add("-XX:StartFlightRecording=settings=profile,filename="
+                + d.resolve("inflight-stream-" + starts + ".jfr")));
+        Path log = workDir.resolve("inflight-stream-" + starts + ".log");
+        ProcessBuilder pb = builder(jvm, "stream", "--quiet").redirectErrorStream(true).redirectOutput(log.toFile());
+        try {
+            return new Running(pb.start(), log);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start inflight stream", e);
+        }
+    }
+
+    private ProcessBuilder builder(List<String> jvmArgs, String command, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + MAX_HEAP));
+        cmd.addAll(jvmArgs);
+        cmd.addAll(List.of("-jar", jar.toString(), command, "--source", InflightClone.url(source, sourceDatabase),
+                "--target", InflightClone.url(target, targetDatabase)));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("INFLIGHT_SOURCE_PASSWORD", source.password());
+        pb.environment().put("INFLIGHT_TARGET_PASSWORD", target.password());
+        return pb;
+    }
+
+    /** A running {@code inflight stream} process. */
+    static final class Running {
+        private final Process process;
+        private final Path log;
+
+        private Running(Process process, Path log) {
+            this.process = process;
+            this.log = log;
+        }
+
+        /** Throws, with the end of its output, when the process has exited (it never should by itself). */
+        void checkAlive() {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("inflight stream exited with " + process.exitValue() + ": " + tail());
+            }
+        }
+
+        /**
+         * SIGTERM, then waits for the exit: the stream commits what it applied first. 143 (ended by the
+         * signal, after the shutdown hook let the stream finish) counts as a clean stop, like 0.
+         */
+        void stop() {
+            process.destroy();
+            try {
+                if (!process.waitFor(STOP_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    throw new IllegalStateException("inflight stream did not stop within " + STOP_LIMIT.toSeconds()
+                            + " s of SIGTERM: " + tail());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+                throw new IllegalStateException("interrupted while stopping inflight stream", e);
+            }
+            int exit = process.exitValue();
+            if (exit != 0 && exit != 143) {
+                throw new IllegalStateException("inflight stream exited with " + exit + " on SIGTERM: " + tail());
+            }
+        }
+
+        private String tail() {
+            try {
+                String text = Files.readString(log, StandardCharsets.UTF_8);
+                return text.length() <= 800 ? text.strip() : "..." + text.substring(text.length() - 800).strip();
+            } catch (IOException e) {
+                return "(no output: " + e.getMessage() + ")";
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.inflight.postgres.status;
+
+import io.inflight.core.Lsn;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where a migration stands, read from its durable state on the target and, when reachable, the source's slot.
+ * Works from another terminal while a run is going, and after a crash.
+ *
+ * @param tables          per-table copy state
+ * @param appliedLsn      end LSN of the last source transaction the stream committed on the target
+ * @param appliedCommit   that transaction's commit time on the source
+ * @param appliedAt       when the stream last committed on the target
+ * @param source          the source side, empty when it could not be reached (with the reason)
+ */
+public record MigrationStatus(boolean migrationExists, String phase, String slot, String publication,
+                              Lsn consistentLsn, Instant startedAt, Instant updatedAt, List<TableCopy> tables,
+                              Optional<Lsn> appliedLsn, Optional<Instant> appliedCommit, Optional<Instant> appliedAt,
+                              Optional<SourceSide> source, Optional<String> sourceError) {
+
+    public MigrationStatus {
+        tables = List.copyOf(tables);
+    }
+
+    /** One table's copy. */
+    public record TableCopy(String table, String status, long rowsCopied, long bytesCopied, int attempts) {
+    }
+
+    /**
+     * @param currentLsn   the source's WAL insert position
+     * @param slotActive   a stream is connected to the slot right now
+     * @param confirmedLsn what the slot has been told the target holds
+     * @param retainedWal  WAL the slot keeps on the source, in bytes
+     */
+    public record SourceSide(Lsn currentLsn, boolean slotExists, boolean slotActive, Optional<Lsn> confirmedLsn,
+                             long retainedWal) {
+    }
+
+    public long tablesCopied() {
+        return tables.stream().filter(t -> t.status().equals("copied")).count();
+    }
+
+    public long rowsCopied() {
+        return tables.stream().mapToLong(TableCopy::rowsCopied).sum();
+    }
+
+    /** WAL the target is behind by, when both positions are known. */
+    public Optional<Long> lagBytes() {
+        if (source.isEmpty()) {
+            return Optional.empty();
+        }
+        Lsn applied = appliedLsn.orElse(consistentLsn);
+        return Optional.of(source.get().currentLsn().bytesAfter(applied));
+    }
+
+    /**
+     * How far behind in time: zero when the stream has applied everything the source wrote; else the age of the
+     * last applied source commit (an upper bound while the stream runs).
+     */
+    public Optional<Duration> lagTime(Instant now) {
+        Optional<Long> bytes = lagBytes();
+        if (bytes.isEmpty() || appliedCommit.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(bytes.get() == 0 ? Duration.ZERO : Duration.between(appliedCommit.get(), now));
+    }
+}
