@@ -7,6 +7,8 @@ import io.inflight.postgres.cutover.PgBouncerSettings;
 import io.inflight.postgres.cutover.SwitchOptions;
 import io.inflight.core.Endpoint;
 import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.Locale;
 import picocli.CommandLine.Option;
 
 /** How writes are fenced and moved; shared by {@code cutover} and {@code rollback}. */
@@ -42,6 +44,14 @@ final class SwitchSettings {
     @Option(names = "--skip-final-check", description = "Do not compare row counts while writes are fenced.")
     boolean skipFinalCheck;
 
+    @Option(names = "--skip-verify-check", description = "Cut over without a recent clean inflight verify.")
+    boolean skipVerifyCheck;
+
+    @Option(names = "--verify-max-age", paramLabel = "AGE", defaultValue = "24h",
+            description = "How recent the clean inflight verify a cutover needs must be: a number with s, m, h or d"
+                    + " (default: ${DEFAULT-VALUE}).")
+    String verifyMaxAge;
+
     @Option(names = "--abort", description = "Undo a run a crash left half done (before its flip) instead of"
             + " continuing it.")
     boolean abort;
@@ -49,7 +59,8 @@ final class SwitchSettings {
     SwitchOptions options(Environment env, Endpoint source, Endpoint target) {
         SwitchOptions o = new SwitchOptions(source, target, java.util.Optional.empty(), StreamSettings.bytes(maxLag),
                 force, !skipFinalCheck, SwitchOptions.defaults(source, target).drainTimeout(),
-                SwitchOptions.defaults(source, target).apply(), abort);
+                SwitchOptions.defaults(source, target).apply(), abort).withVerifyCheck(!skipVerifyCheck,
+                age(verifyMaxAge));
         if (pgbouncer != null) {
             int colon = pgbouncer.lastIndexOf(':');
             if (colon <= 0) {
@@ -69,5 +80,20 @@ final class SwitchSettings {
                     pgbouncerDatabase == null ? source.database() : pgbouncerDatabase, Paths.get(pgbouncerConfig)));
         }
         return o;
+    }
+
+    static Duration age(String text) {
+        String t = text.strip().toLowerCase(Locale.ROOT);
+        if (t.matches("\\d+[smhd]")) {
+            long n = Long.parseLong(t.substring(0, t.length() - 1));
+            return switch (t.charAt(t.length() - 1)) {
+                case 's' -> Duration.ofSeconds(n);
+                case 'm' -> Duration.ofMinutes(n);
+                case 'h' -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+        }
+        throw new InflightException(ErrorCode.INVALID_CONFIGURATION, "--verify-max-age '" + text + "' is not a"
+                + " number with a unit s, m, h or d, e.g. 24h");
     }
 }

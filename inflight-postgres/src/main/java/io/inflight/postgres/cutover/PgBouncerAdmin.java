@@ -2,7 +2,11 @@ package io.inflight.postgres.cutover;
 
 import io.inflight.core.ErrorCode;
 import io.inflight.core.InflightException;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,14 +15,17 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * PgBouncer's admin console (virtual database {@code pgbouncer}), spoken to through {@code psql}: the console takes
- * only the simple query protocol and, in PgBouncer 1.18, refuses the {@code extra_float_digits} startup parameter
- * that the JDBC driver always sends. {@code psql} is found on the PATH or in {@code /usr/lib/postgresql/<n>/bin}.
- * {@link #pause} blocks until the database's running transactions end. Each call is one short psql session; the
- * password goes to it through {@code PGPASSWORD}, never on its command line.
+ * PgBouncer's admin console (virtual database {@code pgbouncer}), spoken to through one {@code psql} session kept
+ * open from {@link #connect} to {@link #close}: the console takes only the simple query protocol and, in PgBouncer
+ * 1.18, refuses the {@code extra_float_digits} startup parameter that the JDBC driver always sends. One session for
+ * the whole switch keeps process start-up and log-in out of the write pause. {@code psql} is found on the PATH or in
+ * {@code /usr/lib/postgresql/<n>/bin}; the password goes to it through {@code PGPASSWORD}, never on its command
+ * line. {@link #pause} blocks until the database's running transactions end. Not thread-safe.
  */
 final class PgBouncerAdmin implements AutoCloseable {
 
@@ -27,17 +34,50 @@ final class PgBouncerAdmin implements AutoCloseable {
     }
 
     private static final long TIMEOUT_SECONDS = 300;
+    private static final String END = "__inflight_console_done__";
+    private static final List<String> EOF = List.of();
 
     private final PgBouncerSettings settings;
-    private final String psql;
+    private final Process process;
+    private final Writer in;
+    private final BlockingQueue<List<String>> lines = new LinkedBlockingQueue<>();
+    /** What psql said after its last complete answer, once it has ended (why it failed to connect, say). */
+    private volatile String lastWords = "";
 
-    private PgBouncerAdmin(PgBouncerSettings settings, String psql) {
+    private PgBouncerAdmin(PgBouncerSettings settings, Process process) {
         this.settings = settings;
-        this.psql = psql;
+        this.process = process;
+        this.in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+        Thread pump = new Thread(this::pump, "inflight-pgbouncer-console");
+        pump.setDaemon(true);
+        pump.start();
     }
 
+    /** Opens the console session; fails (naming what to do) when PgBouncer cannot be reached or refuses the user. */
     static PgBouncerAdmin connect(PgBouncerSettings s) {
-        return new PgBouncerAdmin(s, findPsql());
+        String psql = findPsql();
+        List<String> cmd = List.of(psql, "-X", "-q", "-A", "-F", "|", "-P", "footer=off", "-v", "VERBOSITY=terse",
+                "-h", s.host(), "-p", Integer.toString(s.port()), "-U", s.adminUser(), "-d", "pgbouncer");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("PGCONNECT_TIMEOUT", "10");
+        pb.environment().remove("PGPASSWORD");
+        if (s.adminPassword().isPresent()) {
+            pb.environment().put("PGPASSWORD", s.adminPassword().reveal());
+        }
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            throw failure(s, "connecting", "cannot run " + psql + ": " + e.getMessage());
+        }
+        PgBouncerAdmin admin = new PgBouncerAdmin(s, p);
+        try {
+            admin.run("SHOW VERSION", "connecting");
+            return admin;
+        } catch (RuntimeException e) {
+            admin.close();
+            throw e;
+        }
     }
 
     Optional<Entry> entry(String name) {
@@ -76,15 +116,16 @@ final class PgBouncerAdmin implements AutoCloseable {
         tolerating("is not paused", "RESUME " + db, "resuming database '" + db + "'");
     }
 
-    /** Reloads the configuration file and returns the entry as PgBouncer now has it (one console session). */
+    /** Reloads the configuration file and returns the entry as PgBouncer now has it. */
     Optional<Entry> reload(String db) {
-        return parse(run(List.of("RELOAD", "SHOW DATABASES"), "reloading the configuration"), db);
+        run("RELOAD", "reloading the configuration");
+        return entry(db);
     }
 
     /** PAUSE and RESUME fail when already so; a rerun after a crash must be able to repeat them. */
     private void tolerating(String already, String command, String doing) {
         try {
-            run(List.of(command), doing);
+            run(command, doing);
         } catch (InflightException e) {
             if (!e.getMessage().contains(already)) {
                 throw e;
@@ -92,51 +133,77 @@ final class PgBouncerAdmin implements AutoCloseable {
         }
     }
 
+    /** Sends one console command and returns its output lines; an {@code ERROR} line fails it. */
     private List<String> run(String command, String doing) {
-        return run(List.of(command), doing);
-    }
-
-    private List<String> run(List<String> commands, String doing) {
-        List<String> cmd = new ArrayList<>(List.of(psql, "-X", "-q", "-A", "-F", "|", "-P", "footer=off", "-v",
-                "ON_ERROR_STOP=1", "-h", settings.host(), "-p", Integer.toString(settings.port()), "-U",
-                settings.adminUser(), "-d", "pgbouncer"));
-        commands.forEach(c -> {
-            cmd.add("-c");
-            cmd.add(c);
-        });
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().put("PGCONNECT_TIMEOUT", "10");
-        pb.environment().remove("PGPASSWORD");
-        if (settings.adminPassword().isPresent()) {
-            pb.environment().put("PGPASSWORD", settings.adminPassword().reveal());
-        }
         try {
-            Process p = pb.start();
-            p.getOutputStream().close();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw failure(doing, "no answer within " + TIMEOUT_SECONDS + " s");
-            }
-            if (p.exitValue() != 0) {
-                throw failure(doing, out.strip());
-            }
-            List<String> lines = new ArrayList<>();
-            for (String l : out.split("\n")) {
-                if (!l.isBlank()) {
-                    lines.add(l);
-                }
-            }
-            return lines;
+            in.write(command + ";\n\\echo " + END + "\n");
+            in.flush();
         } catch (IOException e) {
-            throw failure(doing, "cannot run " + psql + ": " + e.getMessage());
+            throw failure(settings, doing, "the console session ended: " + drain());
+        }
+        List<String> out;
+        try {
+            out = lines.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InflightException(ErrorCode.INTERRUPTED, settings + ": interrupted while " + doing);
         }
+        if (out == null) {
+            throw failure(settings, doing, "no answer within " + TIMEOUT_SECONDS + " s");
+        }
+        if (out == EOF) {
+            lines.offer(EOF);
+            throw failure(settings, doing, "the console session ended: " + drain());
+        }
+        for (String l : out) {
+            if (l.startsWith("ERROR:") || l.startsWith("psql:")) {
+                throw failure(settings, doing, l.strip());
+            }
+        }
+        return out;
     }
 
-    private InflightException failure(String doing, String why) {
+    /** Reads psql's output into one list per command (up to its end marker); {@link #EOF} once psql is gone. */
+    private void pump() {
+        List<String> current = new ArrayList<>();
+        StringBuilder rest = new StringBuilder();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            String l;
+            while ((l = r.readLine()) != null) {
+                if (l.equals(END)) {
+                    lines.add(current);
+                    current = new ArrayList<>();
+                } else if (!l.isBlank()) {
+                    current.add(l);
+                }
+            }
+        } catch (IOException ignored) {
+            // the process ended; what it said is in current
+        }
+        current.forEach(l -> rest.append(l).append(' '));
+        lastWords = rest.toString().strip();
+        lines.add(EOF);
+    }
+
+    private String drain() {
+        try {
+            process.waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (int i = 0; i < 50 && lines.peek() != EOF && lastWords.isEmpty(); i++) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return lastWords.isEmpty() ? "psql exited" : lastWords;
+    }
+
+    private static InflightException failure(PgBouncerSettings settings, String doing, String why) {
         ErrorCode code = why.contains("password authentication failed") ? ErrorCode.AUTHENTICATION_FAILED
                 : why.contains("could not connect") || why.contains("Connection refused") || why.contains("timeout")
                 ? ErrorCode.CONNECTION_FAILED : ErrorCode.INVALID_CONFIGURATION;
@@ -168,6 +235,19 @@ final class PgBouncerAdmin implements AutoCloseable {
 
     @Override
     public void close() {
-        // each command was its own psql session
+        try {
+            in.write("\\q\n");
+            in.close();
+        } catch (IOException ignored) {
+            // psql is gone already
+        }
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
     }
 }

@@ -20,6 +20,7 @@ final class PgBouncerRoute implements WriteRoute {
 
     private final PgBouncerSettings settings;
     private final Endpoint to;
+    private PgBouncerAdmin admin;
 
     PgBouncerRoute(PgBouncerSettings settings, Endpoint to) {
         this.settings = settings;
@@ -27,15 +28,26 @@ final class PgBouncerRoute implements WriteRoute {
     }
 
     @Override
-    public void fence() {
-        try (PgBouncerAdmin admin = PgBouncerAdmin.connect(settings)) {
-            admin.pause(settings.database());
+    public void prepare() {
+        admin();
+    }
+
+    private PgBouncerAdmin admin() {
+        if (admin == null) {
+            admin = PgBouncerAdmin.connect(settings);
         }
+        return admin;
+    }
+
+    @Override
+    public void fence() {
+        admin().pause(settings.database());
     }
 
     @Override
     public void flip() {
-        try (PgBouncerAdmin admin = PgBouncerAdmin.connect(settings)) {
+        PgBouncerAdmin admin = admin();
+        try {
             String ini = Files.readString(settings.configFile(), StandardCharsets.UTF_8);
             String repointed = PgBouncerConfig.repoint(ini, settings.database(), to.host(), to.port(), to.database());
             if (!repointed.equals(ini)) {
@@ -59,9 +71,7 @@ final class PgBouncerRoute implements WriteRoute {
 
     @Override
     public void resume() {
-        try (PgBouncerAdmin admin = PgBouncerAdmin.connect(settings)) {
-            admin.resume(settings.database());
-        }
+        admin().resume(settings.database());
     }
 
     @Override
@@ -72,5 +82,13 @@ final class PgBouncerRoute implements WriteRoute {
     @Override
     public String afterwards() {
         return "";
+    }
+
+    @Override
+    public void close() {
+        if (admin != null) {
+            admin.close();
+            admin = null;
+        }
     }
 }

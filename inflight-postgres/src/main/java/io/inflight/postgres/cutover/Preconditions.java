@@ -13,13 +13,16 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Set;
 
 /**
  * What must hold before a switch fences anything, each refused with what to do: the stream into the side writes
  * move to exists and its clone is done, its slot exists, a stream is running and is less than {@code maxLag} behind
  * (these two waived by {@code --force}), that side can be a logical replication source (the stream back needs it),
- * and PgBouncer routes the database to the side writes leave. Reads only; takes no lock.
+ * PgBouncer routes the database to the side writes leave, and (cutover only, waived by {@code --force} or
+ * {@code --skip-verify-check}) a recent {@code inflight verify} after the clone found both sides equal. Reads only;
+ * takes no lock.
  */
 final class Preconditions {
 
@@ -66,6 +69,9 @@ final class Preconditions {
                             + " until it has caught up, or pass --force");
                 }
             }
+            if (kind.equals("cutover") && o.verifyCheck() && !o.force()) {
+                verifiedClean(t, to, o.verifyMaxAge());
+            }
         } catch (SQLException e) {
             throw PgErrors.translate(e, to, "checking the " + kind + " preconditions");
         }
@@ -81,6 +87,54 @@ final class Preconditions {
             }
         });
         return stream;
+    }
+
+    /**
+     * A cutover needs {@code inflight verify} to have compared both sides, after the clone, within {@code maxAge},
+     * and found no difference: its last finished run in {@code inflight.verify_run} on the target.
+     */
+    static void verifiedClean(Connection t, PgConnector to, Duration maxAge) throws SQLException {
+        String advice = "; run inflight verify first (with the stream running), or pass --skip-verify-check (or"
+                + " --force) to cut over without it";
+        if (!"t".equals(scalar(t, "SELECT (to_regclass('inflight.verify_run') IS NOT NULL)::text").substring(0, 1))) {
+            throw refuse("no inflight verify has compared " + to + " with its source" + advice);
+        }
+        String sql = """
+                SELECT r.run_id, r.finished_at::text,
+                       extract(epoch FROM now() - r.finished_at)::bigint,
+                       r.started_at >= coalesce((SELECT max(finished_at) FROM inflight.table_state), '-infinity'),
+                       (SELECT count(*) FROM inflight.verify_table v WHERE v.run_id = r.run_id),
+                       (SELECT count(*) FROM inflight.verify_table v WHERE v.run_id = r.run_id
+                           AND v.status <> 'EQUAL'),
+                       (SELECT string_agg(format('%I.%I', v.schema_name, v.table_name), ', ')
+                          FROM inflight.verify_table v WHERE v.run_id = r.run_id AND v.status <> 'EQUAL')
+                  FROM inflight.verify_run r WHERE r.finished_at IS NOT NULL
+                 ORDER BY r.run_id DESC LIMIT 1""";
+        try (Statement s = t.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            if (!rs.next()) {
+                throw refuse("no inflight verify of " + to + " has finished" + advice);
+            }
+            long run = rs.getLong(1);
+            String when = rs.getString(2);
+            long ageSeconds = rs.getLong(3);
+            if (!rs.getBoolean(4)) {
+                throw refuse("the last inflight verify of " + to + " (run " + run + ", finished " + when + ") began"
+                        + " before the clone finished copying" + advice);
+            }
+            if (ageSeconds > maxAge.toSeconds()) {
+                throw refuse("the last inflight verify of " + to + " (run " + run + ") finished " + when + ", more"
+                        + " than --verify-max-age " + maxAge.toHours() + " h (" + maxAge.toSeconds() + " s) ago"
+                        + advice);
+            }
+            if (rs.getLong(5) == 0) {
+                throw refuse("the last inflight verify of " + to + " (run " + run + ") compared no table" + advice);
+            }
+            if (rs.getLong(6) > 0) {
+                throw refuse("the last inflight verify of " + to + " (run " + run + ", finished " + when + ") found"
+                        + " differences or left tables uncompared: " + rs.getString(7) + "; fix them and run"
+                        + " inflight verify again, or pass --skip-verify-check (or --force) to cut over anyway");
+            }
+        }
     }
 
     /** The stream into {@code to}: its migration record, read without its lock. */

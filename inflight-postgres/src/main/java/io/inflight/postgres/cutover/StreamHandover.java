@@ -79,6 +79,7 @@ final class StreamHandover implements AutoCloseable {
 
     /** Blocks until the stream has applied everything up to {@code lsn}. */
     void awaitApplied(Lsn lsn, Duration timeout, String what) {
+        job.awaitPosition(lsn);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (job.stats().appliedLsn().compareTo(lsn) < 0) {
             rethrow();
@@ -104,22 +105,6 @@ final class StreamHandover implements AutoCloseable {
         if (job != null) {
             job.stop();
         }
-    }
-
-    /** Stops the stream after what it holds is committed; its failure, if any, passes through. */
-    void finish() {
-        if (job == null) {
-            return;
-        }
-        job.stop();
-        try {
-            thread.join(Duration.ofSeconds(60).toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InflightException(ErrorCode.INTERRUPTED, "interrupted while stopping the stream");
-        }
-        rethrow();
-        job = null;
     }
 
     private void rethrow() {

@@ -5,22 +5,28 @@ import io.inflight.core.ErrorCode;
 import io.inflight.core.InflightException;
 import io.inflight.core.Lsn;
 import io.inflight.core.progress.ProgressListener;
-import io.inflight.postgres.checkpoint.StateStore;
+import io.inflight.core.TableId;
 import io.inflight.postgres.connect.PgConnector;
 import io.inflight.postgres.connect.PgErrors;
 import io.inflight.postgres.connect.Side;
 import io.inflight.postgres.schema.SchemaFilter;
 import io.inflight.postgres.schema.SequenceSync;
+import io.inflight.postgres.schema.TableCatalog;
+import io.inflight.postgres.schema.TableInfo;
 import io.inflight.postgres.stream.StreamJob;
 import io.inflight.postgres.stream.StreamOptions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +40,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code fence}: stop writes reaching {@code from} (PgBouncer PAUSE, or read-only);</li>
  *   <li>{@code drain}: apply everything up to {@code from}'s WAL position taken after the fence;</li>
  *   <li>{@code sequences}: set {@code to}'s sequences from {@code from}, never below a column's largest value;</li>
- *   <li>{@code check}: row counts agree (optional);</li>
+ *   <li>{@code check}: row counts and the newest rows of each table agree (optional, see {@link FinalCheck});</li>
  *   <li>{@code reverse}: a slot and publication on {@code to} and a migration record on {@code from}, so a stream
  *       can run back (or the existing one is reused);</li>
  *   <li>{@code flip}: the stream into {@code to} is retired (phase {@code promoted}); PgBouncer is repointed;</li>
@@ -113,6 +119,8 @@ public final class Switchover {
         String reverseSlot = "";
         long pauseStarted = System.nanoTime();
         StreamHandover handover = new StreamHandover(streamOptions(), progress);
+        Connection fromConn = null;
+        Connection toConn = null;
         try {
             if (!flipBegun) {
                 try {
@@ -128,6 +136,13 @@ public final class Switchover {
                     if (reverseEarly) {
                         reverseSlot = reverse(switchLog, run, stream);
                     }
+                    // Everything the pause needs is opened now, so that the pause holds only the work itself.
+                    route.prepare();
+                    fromConn = from.open();
+                    toConn = to.open();
+                    List<TableInfo> tables = options.finalCheck() ? migratedTables(toConn) : List.of();
+                    Connection a = fromConn;
+                    Connection b = toConn;
                     pauseStarted = System.nanoTime();
                     step(switchLog, run, "fence", () -> {
                         route.fence();
@@ -135,33 +150,24 @@ public final class Switchover {
                     });
                     Lsn[] fence = new Lsn[1];
                     step(switchLog, run, "drain", () -> {
-                        fence[0] = StreamJob.sourcePosition(from.endpoint());
+                        fence[0] = fencePosition(a);
+                        long behind = Math.max(0, fence[0].bytesAfter(handover.applied()));
                         handover.awaitApplied(fence[0], options.drainTimeout(), "draining after the fence");
                         handover.requestStop(); // nothing more can arrive: it ends while the next steps run
-                        return "applied up to " + fence[0];
+                        return "applied up to " + fence[0] + " (" + behind + " bytes behind at the fence)";
                     });
                     fenceLsn = fence[0];
                     int[] seqs = new int[1];
                     step(switchLog, run, "sequences", () -> {
-                        seqs[0] = syncSequences();
+                        seqs[0] = SequenceSync.sync(a, b, SchemaFilter.all());
                         return seqs[0] + " sequences set";
                     });
                     sequences = seqs[0];
-                    step(switchLog, run, "check", () -> {
-                        if (!options.finalCheck()) {
-                            return "skipped";
-                        }
-                        List<io.inflight.core.TableId> tables;
-                        try (StateStore state = StateStore.open(to)) {
-                            tables = List.copyOf(state.tableStartLsns().keySet());
-                        }
-                        FinalCheck.counts(from, to, tables);
-                        return tables.size() + " tables hold as many rows on both sides";
-                    });
+                    step(switchLog, run, "check", () -> options.finalCheck()
+                            ? FinalCheck.run(from, a, to, b, tables) : "skipped");
                     if (!reverseEarly) {
                         reverseSlot = reverse(switchLog, run, stream);
                     }
-                    handover.finish();
                 } catch (RuntimeException e) {
                     handover.close();
                     undo(switchLog, run, e);
@@ -170,8 +176,9 @@ public final class Switchover {
                             + to.endpoint().describe() + ". Cause: " + e.getMessage(), null, e);
                 }
             }
+            Connection b = toConn;
             step(switchLog, run, "flip", () -> {
-                setPhase(to, "promoted");
+                setPhase(to, b, "promoted");
                 route.flip();
                 return "writes routed to " + to.endpoint().describe();
             });
@@ -180,13 +187,66 @@ public final class Switchover {
                 return "writes flow";
             });
         } finally {
-            handover.close();
+            route.close();
+            closeQuietly(fromConn);
+            closeQuietly(toConn);
         }
         Duration pause = Duration.ofNanos(System.nanoTime() - pauseStarted);
+        // The stream was asked to stop after the drain; whatever it does now cannot matter: the old side is fenced.
+        handover.close();
         switchLog.end(run, "done", flipBegun ? null : pause);
         log.info("{} done: write pause {} ms, steps {}", kind, pause.toMillis(), steps);
         return new SwitchResult(kind, run.id(), flipBegun ? Duration.ZERO : pause, steps, fenceLsn, sequences,
                 reverseSlot, !run.started().isEmpty(), route.afterwards());
+    }
+
+    /**
+     * The old side's WAL position once fenced: taken inside a transaction that commits synchronously, so the WAL
+     * before it is flushed at once and the stream's source decodes past it without waiting for its WAL writer.
+     * Every client transaction ended before the fence returned, so its commit lies before this position.
+     */
+    static Lsn fencePosition(Connection c) {
+        try (Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.execute("SET LOCAL synchronous_commit = local");
+            s.execute("SELECT txid_current()"); // an xid, so that the commit writes (and flushes) a record
+            Lsn lsn;
+            try (ResultSet rs = s.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
+                rs.next();
+                lsn = Lsn.parse(rs.getString(1));
+            }
+            c.commit();
+            c.setAutoCommit(true);
+            return lsn;
+        } catch (SQLException e) {
+            throw new InflightException(ErrorCode.CONNECTION_LOST, "reading the WAL position after the fence failed: "
+                    + e.getMessage(), e.getSQLState(), e);
+        }
+    }
+
+    /** The tables the migration copied (those the stream keeps in step), with their keys, as the target has them. */
+    private List<TableInfo> migratedTables(Connection c) {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT schema_name, table_name FROM"
+                + " inflight.table_state WHERE status = 'copied'")) {
+            Set<TableId> copied = new HashSet<>();
+            while (rs.next()) {
+                copied.add(TableId.of(rs.getString(1), rs.getString(2)));
+            }
+            return TableCatalog.read(c, SchemaFilter.all()).stream()
+                    .filter(t -> t.holdsRows() && copied.contains(t.id())).toList();
+        } catch (SQLException e) {
+            throw PgErrors.translate(e, to, "listing the migrated tables for the final check");
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // nothing left to do with it
+            }
+        }
     }
 
     private SwitchResult abort(SwitchLog switchLog, Optional<SwitchLog.Run> open) {
@@ -232,7 +292,7 @@ public final class Switchover {
         try (Connection c = to.open(); PreparedStatement ps = c.prepareStatement(
                 "SELECT 1 FROM pg_replication_origin WHERE roname = ?")) {
             ps.setString(1, StreamJob.originName(slot));
-            try (java.sql.ResultSet rs = ps.executeQuery()) {
+            try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
             }
         } catch (SQLException e) {
@@ -262,16 +322,17 @@ public final class Switchover {
                 .withReconnectFor(Duration.ofSeconds(30));
     }
 
-    private int syncSequences() {
-        try (Connection a = from.open(); Connection b = to.open()) {
-            return SequenceSync.sync(a, b, SchemaFilter.all());
-        } catch (SQLException e) {
-            throw PgErrors.translate(e, to, "synchronizing sequences");
+    /** On {@code open} if there is one (opened before the fence), else on a new connection. */
+    private static void setPhase(PgConnector side, Connection open, String phase) {
+        if (open == null) {
+            try (Connection c = side.open()) {
+                setPhase(side, c, phase);
+                return;
+            } catch (SQLException e) {
+                throw PgErrors.translate(e, side, "setting the migration phase to '" + phase + "'");
+            }
         }
-    }
-
-    private static void setPhase(PgConnector side, String phase) {
-        try (Connection c = side.open(); PreparedStatement ps = c.prepareStatement(
+        try (PreparedStatement ps = open.prepareStatement(
                 "UPDATE inflight.migration SET phase = ?, updated_at = now()")) {
             ps.setString(1, phase);
             ps.executeUpdate();

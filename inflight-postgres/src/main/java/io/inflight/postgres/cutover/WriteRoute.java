@@ -3,9 +3,13 @@ package io.inflight.postgres.cutover;
 /**
  * How the application's writes reach one side or the other: through PgBouncer ({@link PgBouncerRoute}), or straight
  * to the database, fenced by making it read-only ({@link ReadOnlyRoute}). Methods block; idempotent, so that a rerun
- * after a crash may repeat them.
+ * after a crash may repeat them. A route may hold a session from {@link #prepare} to {@link #close}.
  */
-interface WriteRoute {
+interface WriteRoute extends AutoCloseable {
+
+    /** Opens what the fence, flip and resume need, so that none of it happens while writes wait. */
+    default void prepare() {
+    }
 
     /** Stops writes reaching the side they go to now; returns once its running write transactions have ended. */
     void fence();
@@ -21,4 +25,8 @@ interface WriteRoute {
 
     /** What the application has to do, if anything, once the switch is done (empty: nothing). */
     String afterwards();
+
+    @Override
+    default void close() {
+    }
 }

@@ -67,6 +67,9 @@ public final class StreamJob {
     private boolean streamedOnce;
     /** The position the target held when the last session started (the stored position, else the clone's). */
     private volatile Lsn startedFrom = Lsn.INVALID;
+    /** A position someone waits for (the cutover's fence): reached without waiting for the idle tick. */
+    private final java.util.concurrent.atomic.AtomicReference<Lsn> awaited =
+            new java.util.concurrent.atomic.AtomicReference<>(Lsn.INVALID);
 
     public StreamJob(StreamOptions options, ProgressListener progress, StreamListener listener) {
         this.options = options;
@@ -94,6 +97,15 @@ public final class StreamJob {
     /** Live counters; safe to read from any thread. */
     public ApplyStats stats() {
         return stats;
+    }
+
+    /**
+     * Someone waits for the target to hold everything up to {@code lsn} (the cutover, with writes fenced): until
+     * then, an idle source's position is recorded as soon as it is reported, and the source is asked for it at
+     * once, instead of once a second. Thread-safe.
+     */
+    public void awaitPosition(Lsn lsn) {
+        awaited.set(lsn);
     }
 
     /** Asks {@link #run()} to commit what it holds and return. */
@@ -230,7 +242,7 @@ public final class StreamJob {
             startedFrom = from;
             streamState.applied(from);
             StreamSession session = new StreamSession(slot, applier, new TableShapes(targetTables, definitions),
-                    state.tableStartLsns(), skipOrigins, streamState);
+                    state.tableStartLsns(), skipOrigins, streamState, awaited::get);
             streamState.phase("streaming");
             streamedOnce = true;
             log.info("streaming from slot {} at {}", migration.slotName(), from);

@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class BouncerWriter implements AutoCloseable {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(BouncerWriter.class);
+
     private final PgBouncer bouncer;
     private final String db;
     private final String user;
@@ -27,6 +29,9 @@ final class BouncerWriter implements AutoCloseable {
     private final ConcurrentSkipListSet<Long> acked = new ConcurrentSkipListSet<>();
     private final List<String> failures = new CopyOnWriteArrayList<>();
     private final AtomicLong maxLatencyNanos = new AtomicLong();
+    /** The longest time between two successful commits: the write pause as the application sees it. */
+    private final AtomicLong maxGapNanos = new AtomicLong();
+    private volatile long lastCommitNanos;
     private final AtomicLong counterBumps = new AtomicLong();
     private final AtomicReference<Throwable> crash = new AtomicReference<>();
     private volatile boolean held;
@@ -74,6 +79,14 @@ final class BouncerWriter implements AutoCloseable {
                         counterBumps.incrementAndGet();
                     }
                     acked.add(id);
+                    long now = System.nanoTime();
+                    if (lastCommitNanos != 0) {
+                        maxGapNanos.accumulateAndGet(now - lastCommitNanos, Math::max);
+                        if (now - lastCommitNanos > 200_000_000L) {
+                            log.info("no commit for {} ms until now", (now - lastCommitNanos) / 1_000_000);
+                        }
+                    }
+                    lastCommitNanos = now;
                 } catch (SQLException e) {
                     failures.add(e.getSQLState() + " " + e.getMessage());
                     try {
@@ -103,6 +116,7 @@ final class BouncerWriter implements AutoCloseable {
     }
 
     void release() {
+        lastCommitNanos = 0; // a hold is no pause
         idle = false;
         held = false;
     }
@@ -121,6 +135,11 @@ final class BouncerWriter implements AutoCloseable {
 
     void resetMaxLatency() {
         maxLatencyNanos.set(0);
+        maxGapNanos.set(0);
+    }
+
+    long maxGapMillis() {
+        return maxGapNanos.get() / 1_000_000;
     }
 
     long maxLatencyMillis() {

@@ -15,7 +15,9 @@ import io.inflight.postgres.clone.CloneOptions;
 import io.inflight.postgres.stream.StreamJob;
 import io.inflight.postgres.stream.StreamListener;
 import io.inflight.postgres.stream.StreamOptions;
-import io.inflight.postgres.stream.StreamResult;
+import io.inflight.postgres.verify.VerifyJob;
+import io.inflight.postgres.verify.VerifyOptions;
+import io.inflight.postgres.verify.VerifyResult;
 import io.inflight.testkit.PgBouncer;
 import io.inflight.testkit.PostgresServer;
 import java.sql.Connection;
@@ -160,6 +162,21 @@ class CutoverIT {
         awaitRunning(target);
         try (BouncerWriter writer = new BouncerWriter(bouncer, DB, APP, APP_PASSWORD)) {
             writer.awaitMore(300);
+            // Refused until inflight verify has compared both sides and found them equal.
+            assertThatThrownBy(() -> Switchover.cutover(options(), ProgressListener.NONE).run())
+                    .isInstanceOf(InflightException.class).hasMessageContaining("run inflight verify first");
+            // (a row rewritten every few milliseconds, like the counter, never holds still long enough for verify's
+            // live re-check, so the writer holds while verify runs)
+            writer.hold();
+            VerifyResult verified = new VerifyJob(VerifyOptions.defaults(source.endpoint(DB), target.endpoint(DB)),
+                    ProgressListener.NONE).run();
+            writer.release();
+            assertThat(verified.outcome()).as("verify: %s", verified.tables()).isEqualTo(VerifyResult.Outcome.EQUAL);
+            // ... and a verify older than --verify-max-age does not count.
+            target.execute(DB, "UPDATE inflight.verify_run SET finished_at = finished_at - interval '2 hours'");
+            assertThatThrownBy(() -> Switchover.cutover(options().withVerifyCheck(true, Duration.ofHours(1)),
+                    ProgressListener.NONE).run()).hasMessageContaining("more than --verify-max-age 1 h");
+            target.execute(DB, "UPDATE inflight.verify_run SET finished_at = finished_at + interval '2 hours'");
             long lastIdBefore = writer.acked().last();
             writer.resetMaxLatency();
 
@@ -169,8 +186,9 @@ class CutoverIT {
             assertThat(cut.reverseSlot()).isEqualTo("inflight_reverse");
 
             writer.awaitMore(300);
-            log.info("cutover: write pause {} ms, steps {}, client's slowest transaction {} ms",
-                    cut.writePause().toMillis(), cut.steps(), writer.maxLatencyMillis());
+            log.info("cutover: write pause {} ms, steps {}, client's slowest transaction {} ms, longest gap between"
+                    + " commits {} ms", cut.writePause().toMillis(), cut.steps(), writer.maxLatencyMillis(),
+                    writer.maxGapMillis());
             // the client waited through the pause instead of failing
             assertThat(writer.maxLatencyMillis()).isGreaterThan(cut.steps().get("flip").toMillis());
             assertThat(writer.failures()).isEmpty();
@@ -210,8 +228,9 @@ class CutoverIT {
             reverse[0].get(30, TimeUnit.SECONDS);
             assertThat(roll.reverseSlot()).isEqualTo("inflight"); // the original stream is reused
             writer.awaitMore(300);
-            log.info("rollback: write pause {} ms, steps {}, client's slowest transaction {} ms",
-                    roll.writePause().toMillis(), roll.steps(), writer.maxLatencyMillis());
+            log.info("rollback: write pause {} ms, steps {}, client's slowest transaction {} ms, longest gap between"
+                    + " commits {} ms", roll.writePause().toMillis(), roll.steps(), writer.maxLatencyMillis(),
+                    writer.maxGapMillis());
             assertThat(writer.failures()).isEmpty();
             assertThat(writer.acked().last()).isGreaterThan(lastIdOnTarget);
 
