@@ -118,8 +118,7 @@ final class PgBouncerAdmin implements AutoCloseable {
 
     /** Reloads the configuration file and returns the entry as PgBouncer now has it. */
     Optional<Entry> reload(String db) {
-        run("RELOAD", "reloading the configuration");
-        return entry(db);
+        return parse(run("RELOAD;\nSHOW DATABASES", "reloading the configuration"), db);
     }
 
     /** PAUSE and RESUME fail when already so; a rerun after a crash must be able to repeat them. */

@@ -70,6 +70,10 @@ final class SwitchLog implements AutoCloseable {
                             + side + "; wait for it to finish, then rerun");
                 }
                 s.execute(DDL);
+                // Most records need not wait for the disk: a crash of this process loses none of them, and a rerun
+                // repeats every step before the flip anyway. The two that decide what a rerun does (the fence and
+                // the flip began) are committed durably, see started().
+                s.execute("SET synchronous_commit = off");
             }
             return new SwitchLog(side, c);
         } catch (SQLException e) {
@@ -123,9 +127,41 @@ final class SwitchLog implements AutoCloseable {
         }
     }
 
+    /**
+     * Records that {@code step} began. The fence's and the flip's records are committed durably: they decide what a
+     * rerun does. The flip's also retires the stream into this side (migration phase {@code promoted}) in the same
+     * transaction, so that no stream applies here once writes may arrive, and a rerun after a crash knows it.
+     */
     void started(Run run, String step) {
-        update("INSERT INTO inflight.switch_step (run_id, step) VALUES (?, ?) ON CONFLICT (run_id, step) DO UPDATE"
-                + " SET started_at = now(), finished_at = NULL, elapsed_ms = NULL, detail = NULL", run.id(), step);
+        boolean decisive = step.equals("fence") || step.equals("flip");
+        try {
+            if (decisive) {
+                durably(true);
+                conn.setAutoCommit(false);
+            }
+            update("INSERT INTO inflight.switch_step (run_id, step) VALUES (?, ?) ON CONFLICT (run_id, step) DO UPDATE"
+                    + " SET started_at = now(), finished_at = NULL, elapsed_ms = NULL, detail = NULL", run.id(), step);
+            if (step.equals("flip")) {
+                try (Statement s = conn.createStatement()) {
+                    s.executeUpdate("UPDATE inflight.migration SET phase = 'promoted', updated_at = now()");
+                }
+            }
+            if (decisive) {
+                conn.commit();
+                conn.setAutoCommit(true);
+                durably(false);
+            }
+        } catch (SQLException e) {
+            throw PgErrors.translate(e, side, "recording step " + step + " in inflight.switch_step");
+        }
+    }
+
+    private void durably(boolean on) {
+        try (Statement s = conn.createStatement()) {
+            s.execute("SET synchronous_commit = " + (on ? "on" : "off"));
+        } catch (SQLException e) {
+            throw PgErrors.translate(e, side, "setting synchronous_commit for the cutover log");
+        }
     }
 
     void finished(Run run, String step, Duration took, String detail) {
@@ -142,6 +178,7 @@ final class SwitchLog implements AutoCloseable {
     }
 
     void end(Run run, String status, Duration writePause) {
+        durably(true);
         try (PreparedStatement ps = conn.prepareStatement("UPDATE inflight.switch_run SET status = ?,"
                 + " finished_at = now(), write_pause_ms = ? WHERE run_id = ?")) {
             ps.setString(1, status);

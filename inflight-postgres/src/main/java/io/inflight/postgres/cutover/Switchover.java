@@ -140,14 +140,19 @@ public final class Switchover {
                     route.prepare();
                     fromConn = from.open();
                     toConn = to.open();
+                    // What it writes during the pause need not wait for the disk: the flip's record, committed
+                    // durably on the same server right after, carries it to disk first (WAL is written in order).
+                    asynchronous(toConn);
                     List<TableInfo> tables = options.finalCheck() ? migratedTables(toConn) : List.of();
                     Connection a = fromConn;
                     Connection b = toConn;
-                    pauseStarted = System.nanoTime();
+                    long[] fenced = new long[1];
                     step(switchLog, run, "fence", () -> {
+                        fenced[0] = System.nanoTime();
                         route.fence();
                         return "writes to " + from.endpoint().describe() + " fenced";
                     });
+                    pauseStarted = fenced[0];
                     Lsn[] fence = new Lsn[1];
                     step(switchLog, run, "drain", () -> {
                         fence[0] = fencePosition(a);
@@ -176,9 +181,8 @@ public final class Switchover {
                             + to.endpoint().describe() + ". Cause: " + e.getMessage(), null, e);
                 }
             }
-            Connection b = toConn;
+            // the flip's start record also sets the phase 'promoted' (see SwitchLog.started)
             step(switchLog, run, "flip", () -> {
-                setPhase(to, b, "promoted");
                 route.flip();
                 return "writes routed to " + to.endpoint().describe();
             });
@@ -236,6 +240,14 @@ public final class Switchover {
                     .filter(t -> t.holdsRows() && copied.contains(t.id())).toList();
         } catch (SQLException e) {
             throw PgErrors.translate(e, to, "listing the migrated tables for the final check");
+        }
+    }
+
+    private void asynchronous(Connection c) {
+        try (Statement s = c.createStatement()) {
+            s.execute("SET synchronous_commit = off");
+        } catch (SQLException e) {
+            throw PgErrors.translate(e, to, "setting synchronous_commit for the cutover's session");
         }
     }
 
@@ -320,24 +332,5 @@ public final class Switchover {
     private StreamOptions streamOptions() {
         return StreamOptions.defaults(from.endpoint(), to.endpoint()).withApply(options.apply())
                 .withReconnectFor(Duration.ofSeconds(30));
-    }
-
-    /** On {@code open} if there is one (opened before the fence), else on a new connection. */
-    private static void setPhase(PgConnector side, Connection open, String phase) {
-        if (open == null) {
-            try (Connection c = side.open()) {
-                setPhase(side, c, phase);
-                return;
-            } catch (SQLException e) {
-                throw PgErrors.translate(e, side, "setting the migration phase to '" + phase + "'");
-            }
-        }
-        try (PreparedStatement ps = open.prepareStatement(
-                "UPDATE inflight.migration SET phase = ?, updated_at = now()")) {
-            ps.setString(1, phase);
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw PgErrors.translate(e, side, "setting the migration phase to '" + phase + "'");
-        }
     }
 }
