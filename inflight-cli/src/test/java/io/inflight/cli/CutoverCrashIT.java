@@ -67,8 +67,9 @@ class CutoverCrashIT {
                 "INSERT INTO orders (note) SELECT 'seed ' || g FROM generate_series(1, 500) g",
                 "GRANT ALL ON ALL TABLES IN SCHEMA public TO " + APP,
                 "GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO " + APP);
-        new CloneJob(CloneOptions.defaults(source.endpoint(db), target.endpoint(db)).withJobs(2),
-                ProgressListener.NONE).run();
+        // slots are per server: one name per database pair
+        new CloneJob(CloneOptions.defaults(source.endpoint(db), target.endpoint(db)).withJobs(2)
+                .withSlot("inflight_" + db, "inflight_" + db), ProgressListener.NONE).run();
         target.execute(db, "GRANT ALL ON ALL TABLES IN SCHEMA public TO " + APP,
                 "GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO " + APP);
     }

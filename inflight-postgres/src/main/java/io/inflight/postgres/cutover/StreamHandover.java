@@ -100,7 +100,7 @@ final class StreamHandover implements AutoCloseable {
         return job.stats().appliedLsn();
     }
 
-    /** Asks the stream to stop after what it holds is committed, without waiting: {@link #finish} waits. */
+    /** Asks the stream to stop after what it holds is committed, without waiting: {@link #close} waits. */
     void requestStop() {
         if (job != null) {
             job.stop();
