@@ -61,17 +61,30 @@ final class InflightStream {
 
     /** Starts {@code inflight stream} (until stopped); the returned handle stops it. */
     Running start() {
+        return start(new String[0]);
+    }
+
+    /** Starts {@code inflight stream} with extra options (e.g. {@code --reverse}); the handle stops it. */
+    Running start(String... extra) {
         starts++;
         List<String> jvm = new ArrayList<>();
         jfrDir.ifPresent(d -> jvm.add("-XX:StartFlightRecording=settings=profile,filename="
                 + d.resolve("inflight-stream-" + starts + ".jfr")));
         Path log = workDir.resolve("inflight-stream-" + starts + ".log");
-        ProcessBuilder pb = builder(jvm, "stream", "--quiet").redirectErrorStream(true).redirectOutput(log.toFile());
+        List<String> args = new ArrayList<>(List.of("--quiet"));
+        args.addAll(List.of(extra));
+        ProcessBuilder pb = builder(jvm, "stream", args.toArray(String[]::new)).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         try {
             return new Running(pb.start(), log);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start inflight stream", e);
         }
+    }
+
+    /** {@code inflight <command> --source .. --target .. <args>}, passwords in the environment. */
+    ProcessBuilder builder(String command, String... args) {
+        return builder(List.of(), command, args);
     }
 
     private ProcessBuilder builder(List<String> jvmArgs, String command, String... args) {
@@ -101,6 +114,21 @@ final class InflightStream {
         void checkAlive() {
             if (!process.isAlive()) {
                 throw new IllegalStateException("inflight stream exited with " + process.exitValue() + ": " + tail());
+            }
+        }
+
+        /** Waits for the process to end by itself (a cutover took the stream over); throws if it does not. */
+        void awaitExit(Duration limit) {
+            try {
+                if (!process.waitFor(limit.toSeconds(), TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    throw new IllegalStateException("inflight stream did not end within " + limit.toSeconds()
+                            + " s of being taken over: " + tail());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+                throw new IllegalStateException("interrupted while waiting for inflight stream", e);
             }
         }
 

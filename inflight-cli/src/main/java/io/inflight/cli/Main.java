@@ -33,7 +33,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "inflight", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Moves a live PostgreSQL database to another PostgreSQL server without downtime.",
         subcommands = {CheckCommand.class, CloneCommand.class, StreamCommand.class, RunCommand.class,
-                VerifyCommand.class, StatusCommand.class, CleanupCommand.class, ConfigCommand.class, DemoCommand.class,
+                CutoverCommand.class, RollbackCommand.class, VerifyCommand.class, StatusCommand.class,
+                CleanupCommand.class, ConfigCommand.class, DemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 

@@ -45,14 +45,18 @@ final class StreamCommand implements Callable<Integer> {
             description = "Parallel workers for copying a table added to the publication (default: ${DEFAULT-VALUE}).")
     int jobs;
 
+    @Option(names = "--reverse", description = "After inflight cutover: stream the target's changes back into the"
+            + " source (Inflight's own writes are left out), so the source stays a live fallback.")
+    boolean reverse;
+
     @Option(names = "--json", description = "Print the result as one JSON object on stdout when the stream stops.")
     boolean json;
 
     @Override
     public Integer call() {
         Environment env = main.env();
-        Endpoint src = connection.source(env);
-        Endpoint tgt = connection.target(env);
+        Endpoint src = reverse ? connection.target(env) : connection.source(env);
+        Endpoint tgt = reverse ? connection.source(env) : connection.target(env);
         StreamOptions options = settings.options(src, tgt, jobs);
         if (settings.untilCaughtUp) {
             options = options.withStopAt(StreamJob.sourcePosition(src));

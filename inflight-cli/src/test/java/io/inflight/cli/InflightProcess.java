@@ -48,6 +48,27 @@ final class InflightProcess {
         return new InflightProcess(pb.start(), log);
     }
 
+    /** Like {@link #start}, with PgBouncer's console password in INFLIGHT_PGBOUNCER_PASSWORD (when not null). */
+    static InflightProcess start(PostgresServer source, String sourceDb, PostgresServer target, String targetDb,
+                                 Path log, List<String> jvmOptions, String command, String[] args,
+                                 String pgbouncerPassword) throws IOException {
+        Path jar = Paths.get("target", "inflight.jar").toAbsolutePath();
+        assertThat(jar).exists();
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-jar", jar.toString(), command,
+                "--source", uri(source, sourceDb), "--target", uri(target, targetDb)));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("INFLIGHT_SOURCE_PASSWORD", source.password());
+        pb.environment().put("INFLIGHT_TARGET_PASSWORD", target.password());
+        if (pgbouncerPassword != null) {
+            pb.environment().put("INFLIGHT_PGBOUNCER_PASSWORD", pgbouncerPassword);
+        }
+        return new InflightProcess(pb.start(), log);
+    }
+
     static String uri(PostgresServer pg, String db) {
         return "postgresql://" + PostgresServer.SUPERUSER + "@127.0.0.1:" + pg.port() + "/" + db;
     }

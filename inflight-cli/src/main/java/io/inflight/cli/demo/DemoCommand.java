@@ -19,12 +19,21 @@ import io.inflight.postgres.schema.TableInfo;
 import io.inflight.postgres.stream.StreamJob;
 import io.inflight.postgres.stream.StreamOptions;
 import io.inflight.postgres.stream.StreamResult;
+import io.inflight.core.Identifiers;
+import io.inflight.core.Secret;
+import io.inflight.postgres.cutover.PgBouncerSettings;
+import io.inflight.postgres.cutover.SwitchOptions;
+import io.inflight.postgres.cutover.SwitchResult;
+import io.inflight.postgres.cutover.Switchover;
+import io.inflight.postgres.stream.StreamListener;
+import io.inflight.testkit.PgBouncer;
 import io.inflight.testkit.PostgresServer;
 import io.inflight.testkit.TableContents;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -38,6 +47,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -52,9 +63,11 @@ import picocli.CommandLine.Spec;
  * says what happened. Both servers are removed at the end.
  */
 @Command(name = "demo", sortOptions = false, mixinStandardHelpOptions = true,
-        description = "Starts PostgreSQL 13 and 17 on this machine, writes to the 13 while cloning it to the 17 and "
-                + "streaming its changes, drains the stream once the writer stops, and shows that both sides hold "
-                + "the same rows. Needs only Java, Maven and tar/xz.")
+        description = "Starts PostgreSQL 13 and 17 on this machine, writes to the 13 (through PgBouncer when it is "
+                + "installed) while cloning it to the 17 and streaming its changes, then cuts over through PgBouncer "
+                + "while the writer keeps writing, prints the write pause, streams the new writes back to the 13, and "
+                + "shows that both sides hold the same rows. Without PgBouncer it drains the stream instead of cutting "
+                + "over. Needs only Java, Maven and tar/xz (and pgbouncer for the cutover).")
 public final class DemoCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -78,6 +91,10 @@ public final class DemoCommand implements Callable<Integer> {
             description = "How long the stream runs alongside the writer before the writer stops and the stream "
                     + "drains (default: ${DEFAULT-VALUE}).")
     long streamSeconds;
+
+    private static final String APP = "shop_app";
+    private final String appPassword = "app-" + java.util.UUID.randomUUID();
+    private long lastOrderBeforeCutover;
 
     @Option(names = "--keep", description = "Keep both servers running at the end, print how to connect, "
             + "and wait for Enter.")
@@ -107,51 +124,197 @@ public final class DemoCommand implements Callable<Integer> {
                     ProgressMath.count(size.items()), ProgressMath.count(size.ledgerEntries()), ShopSchema.LEDGER_MONTHS,
                     ProgressMath.duration(since(load)));
 
-            SourceWriter writer = new SourceWriter(() -> connect(source), size, 2_000);
-            writer.start();
-            out.println("The application is writing to the source. Cloning the source to the target while it does...");
-            out.flush();
-            boolean quiet = main.verbosity() == Verbosity.QUIET;
-            Endpoint src = source.endpoint(ShopSchema.DATABASE);
-            Endpoint tgt = target.endpoint(ShopSchema.DATABASE);
-            CloneResult result;
-            SourceWriter.Counts duringClone;
-            StreamResult streamed;
-            SourceWriter.Counts total;
+            PgBouncer bouncer = startBouncer(out, source, target);
             try {
-                SourceWriter.Counts before = writer.counts();
-                CloneOptions options = CloneOptions.defaults(src, tgt);
-                if (jobs != null) {
-                    options = options.withJobs(jobs);
-                }
-                result = Cloning.run(options, quiet, err);
-                duringClone = writer.counts().minus(before);
-                out.println();
-                CloneSummary.lines(result).forEach(out::println);
-                out.printf(Locale.ROOT, "While the clone ran, the source took %s transactions (%s rows inserted, %s "
-                                + "updated) and never stopped.%n", ProgressMath.count(duringClone.transactions()),
-                        ProgressMath.count(duringClone.inserts()), ProgressMath.count(duringClone.updates()));
-                out.println();
-                out.printf(Locale.ROOT, "Streaming the source's changes into the target for %d s while the writer "
-                        + "keeps writing (lag is shown as it goes)...%n", streamSeconds);
+                Supplier<Connection> app = bouncer == null ? () -> connect(source) : () -> connectApp(bouncer);
+                SourceWriter writer = new SourceWriter(app, size, 2_000);
+                writer.start();
+                out.println("The application is writing to the source. Cloning the source to the target while it does...");
                 out.flush();
-                streamed = streamWhileWriting(src, tgt, writer, quiet, err);
-                total = writer.counts();
-            } catch (RuntimeException e) {
-                // The migration's failure is the story; a writer failing as well only adds to it.
+                boolean quiet = main.verbosity() == Verbosity.QUIET;
+                Endpoint src = source.endpoint(ShopSchema.DATABASE);
+                Endpoint tgt = target.endpoint(ShopSchema.DATABASE);
+                CloneResult result;
+                SourceWriter.Counts duringClone;
+                StreamResult streamed;
+                SourceWriter.Counts total;
                 try {
-                    writer.stop();
-                } catch (RuntimeException writerFailure) {
-                    e.addSuppressed(writerFailure);
+                    SourceWriter.Counts before = writer.counts();
+                    CloneOptions options = CloneOptions.defaults(src, tgt);
+                    if (jobs != null) {
+                        options = options.withJobs(jobs);
+                    }
+                    result = Cloning.run(options, quiet, err);
+                    if (bouncer != null) {
+                        target.execute(ShopSchema.DATABASE, grants().toArray(String[]::new));
+                    }
+                    duringClone = writer.counts().minus(before);
+                    out.println();
+                    CloneSummary.lines(result).forEach(out::println);
+                    out.printf(Locale.ROOT, "While the clone ran, the source took %s transactions (%s rows inserted, %s "
+                                    + "updated) and never stopped.%n", ProgressMath.count(duringClone.transactions()),
+                            ProgressMath.count(duringClone.inserts()), ProgressMath.count(duringClone.updates()));
+                    out.println();
+                    out.printf(Locale.ROOT, "Streaming the source's changes into the target for %d s while the writer "
+                            + "keeps writing (lag is shown as it goes)...%n", streamSeconds);
+                    out.flush();
+                    if (bouncer == null) {
+                        streamed = streamWhileWriting(src, tgt, writer, quiet, err);
+                    } else {
+                        streamed = cutoverWhileWriting(out, bouncer, src, tgt, writer, quiet, err);
+                    }
+                    total = writer.counts();
+                } catch (RuntimeException e) {
+                    // The migration's failure is the story; a writer failing as well only adds to it.
+                    try {
+                        writer.stop();
+                    } catch (RuntimeException writerFailure) {
+                        e.addSuppressed(writerFailure);
+                    }
+                    throw e;
                 }
-                throw e;
-            }
-            report(out, result, streamed, total, source, target);
-            if (keep) {
-                keepRunning(out, source, target);
+                report(out, result, streamed, total, source, target);
+                if (bouncer != null) {
+                    reportAfterCutover(out, source, target);
+                }
+                if (keep) {
+                    keepRunning(out, source, target);
+                }
+            } finally {
+                if (bouncer != null) {
+                    bouncer.close();
+                }
             }
         }
         return 0;
+    }
+
+    /** Orders placed after the cutover went to the target; they must be on the old source too. */
+    private void reportAfterCutover(PrintWriter out, PostgresServer source, PostgresServer target)
+            throws SQLException {
+        String sql = "SELECT count(*) FROM shop.orders WHERE id > " + lastOrderBeforeCutover;
+        long onTarget;
+        long onSource;
+        try (Connection s = connect(source); Connection t = connect(target)) {
+            onTarget = Long.parseLong(TableContents.scalar(t, sql));
+            onSource = Long.parseLong(TableContents.scalar(s, sql));
+        }
+        out.printf(Locale.ROOT, "Orders placed on the new primary (17) after the cutover: %s; of them on the old"
+                + " source (13), through the stream back: %s.%n", ProgressMath.count(onTarget),
+                ProgressMath.count(onSource));
+        out.flush();
+        if (onSource != onTarget || onTarget == 0) {
+            throw new InflightException(ErrorCode.INTERNAL, "after the cutover the target took " + onTarget
+                    + " orders but the old source has " + onSource + " of them");
+        }
+    }
+
+    private static long maxOrderId(Endpoint e) {
+        try (Connection c = new io.inflight.postgres.connect.PgConnector(io.inflight.postgres.connect.Side.SOURCE, e)
+                .open(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT coalesce(max(id), 0) FROM shop.orders")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException ex) {
+            throw new IllegalStateException("reading the newest order on " + e + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * PgBouncer in front of the source, as the application's way in (role {@value #APP}); null, said so, when
+     * PgBouncer is not installed: then the demo ends with the stream drained instead of a cutover.
+     */
+    private PgBouncer startBouncer(PrintWriter out, PostgresServer source, PostgresServer target) {
+        if (!Files.isExecutable(Paths.get(PgBouncer.BINARY))) {
+            out.println("  PgBouncer is not installed (" + PgBouncer.BINARY + "; apt-get install pgbouncer): the demo"
+                    + " skips the cutover and ends once the stream has drained.");
+            return null;
+        }
+        for (PostgresServer pg : new PostgresServer[] {source, target}) {
+            pg.execute("postgres", "CREATE ROLE " + APP + " LOGIN PASSWORD " + Identifiers.literal(appPassword));
+        }
+        source.execute(ShopSchema.DATABASE, grants().toArray(String[]::new));
+        PgBouncer b = PgBouncer.builder().database(ShopSchema.DATABASE, source, ShopSchema.DATABASE)
+                .user(APP, appPassword).start();
+        out.printf(Locale.ROOT, "  PgBouncer on %s:%d routes the application (role %s) to the source%n", b.host(),
+                b.port(), APP);
+        return b;
+    }
+
+    private static List<String> grants() {
+        return List.of("GRANT USAGE ON SCHEMA shop TO " + APP, "GRANT ALL ON ALL TABLES IN SCHEMA shop TO " + APP,
+                "GRANT ALL ON ALL SEQUENCES IN SCHEMA shop TO " + APP);
+    }
+
+    private Connection connectApp(PgBouncer bouncer) {
+        try {
+            return bouncer.connect(ShopSchema.DATABASE, APP, appPassword);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot connect through PgBouncer on port " + bouncer.port() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Streams beside the writer for a while, then cuts over through PgBouncer while it keeps writing, lets it
+     * write to the new primary, and runs the stream back so that the old source receives those writes too. Ends
+     * with the writer stopped and the stream back drained: both sides equal.
+     */
+    private StreamResult cutoverWhileWriting(PrintWriter out, PgBouncer bouncer, Endpoint src, Endpoint tgt,
+                                             SourceWriter writer, boolean quiet, PrintWriter err)
+            throws InterruptedException {
+        AtomicReference<StreamJob> running = new AtomicReference<>();
+        ExecutorService runner = Executors.newFixedThreadPool(2, r -> new Thread(r, "inflight-demo-stream"));
+        try {
+            Future<StreamResult> stream = runner.submit(() -> Streaming.run(
+                    StreamOptions.defaults(src, tgt), quiet, err, running::set));
+            sleepWatching(stream, Duration.ofSeconds(streamSeconds));
+            out.println();
+            out.println("Cutting over through PgBouncer while the writer keeps writing...");
+            out.flush();
+            writer.resetLongestGap();
+            SwitchOptions options = SwitchOptions.defaults(src, tgt)
+                    .withPgBouncer(new PgBouncerSettings(bouncer.host(), bouncer.port(), bouncer.adminUser(),
+                            Secret.of(bouncer.adminPassword()), ShopSchema.DATABASE, bouncer.configFile()))
+                    // the demo's own checks stand in for inflight verify, which wants the writer to hold still
+                    .withVerifyCheck(false, SwitchOptions.DEFAULT_VERIFY_MAX_AGE);
+            SwitchResult cut = Switchover.cutover(options, io.inflight.core.progress.ProgressListener.NONE).run();
+            StreamResult streamed = stream.get(60, TimeUnit.SECONDS);
+            SourceWriter.Counts atCut = writer.counts();
+            lastOrderBeforeCutover = maxOrderId(src); // the old source takes no application writes any more
+            Thread.sleep(1000); // the writer's slowest moment may end just after the resume
+            out.printf(Locale.ROOT, "  cutover done: writes paused for %d ms (fence to resume); the writer's longest"
+                    + " wait between two commits was %d ms, and none of its transactions failed%n",
+                    cut.writePause().toMillis(), writer.longestGap().toMillis());
+            out.println("  steps: " + cut.steps().entrySet().stream().map(e -> e.getKey() + " "
+                    + e.getValue().toMillis() + " ms").collect(java.util.stream.Collectors.joining(", ")));
+            out.println("The writer now writes to the target through PgBouncer; the stream back (inflight stream"
+                    + " --reverse) keeps the old source in step...");
+            out.flush();
+            StreamJob back = new StreamJob(StreamOptions.defaults(tgt, src),
+                    io.inflight.core.progress.ProgressListener.NONE, StreamListener.NONE);
+            Future<StreamResult> reverse = runner.submit(back::run);
+            sleepWatching(reverse, Duration.ofSeconds(3));
+            writer.stop();
+            Lsn last = StreamJob.sourcePosition(tgt);
+            back.awaitPosition(last);
+            while (back.stats().appliedLsn().compareTo(last) < 0) {
+                sleepWatching(reverse, Duration.ofMillis(20));
+            }
+            back.stop();
+            reverse.get(60, TimeUnit.SECONDS);
+            SourceWriter.Counts after = writer.counts().minus(atCut);
+            out.printf(Locale.ROOT, "  after the cutover the writer made %s transactions on the target (%s orders);"
+                    + " the stream back applied them to the old source%n", ProgressMath.count(after.transactions()),
+                    ProgressMath.count(after.ordersPlaced()));
+            return streamed;
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("a stream did not stop within 60 s of being asked to", e);
+        } finally {
+            runner.shutdownNow();
+        }
     }
 
     /**

@@ -28,6 +28,9 @@ final class SourceWriter implements Runnable {
     private final AtomicLong inserts = new AtomicLong();
     private final AtomicLong updates = new AtomicLong();
     private final AtomicLong ordersPlaced = new AtomicLong();
+    /** The longest time between two commits, and when the last one was: the write pause the application saw. */
+    private final AtomicLong maxGapNanos = new AtomicLong();
+    private volatile long lastCommitNanos;
     private volatile boolean running = true;
     private volatile Exception failure;
     private Thread thread;
@@ -54,6 +57,16 @@ final class SourceWriter implements Runnable {
 
     Counts counts() {
         return new Counts(transactions.get(), inserts.get(), updates.get(), ordersPlaced.get());
+    }
+
+    /** Forgets the longest gap so far: {@link #longestGap} then covers what happens from now on. */
+    void resetLongestGap() {
+        maxGapNanos.set(0);
+    }
+
+    /** The longest time between two of its commits since {@link #resetLongestGap}. */
+    java.time.Duration longestGap() {
+        return java.time.Duration.ofNanos(maxGapNanos.get());
     }
 
     /** Stops after the transaction in flight and waits for the thread; rethrows what stopped it early. */
@@ -116,6 +129,11 @@ final class SourceWriter implements Runnable {
                 ship.setLong(1, 1 + r.nextLong(size.orders()));
                 int shipped = ship.executeUpdate();
                 c.commit();
+                long now = System.nanoTime();
+                if (lastCommitNanos != 0) {
+                    maxGapNanos.accumulateAndGet(now - lastCommitNanos, Math::max);
+                }
+                lastCommitNanos = now;
                 transactions.incrementAndGet();
                 ordersPlaced.incrementAndGet();
                 inserts.addAndGet(2L + lines);

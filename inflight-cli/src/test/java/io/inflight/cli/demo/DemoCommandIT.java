@@ -2,6 +2,10 @@ package io.inflight.cli.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.inflight.testkit.PgBouncer;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+
 import io.inflight.cli.Environment;
 import io.inflight.cli.Main;
 import java.io.ByteArrayOutputStream;
@@ -18,7 +22,7 @@ class DemoCommandIT {
 
     @Test
     @Timeout(300)
-    void demoClonesAndStreamsWhileTheSourceTakesWritesAndEndsEqual() {
+    void demoClonesStreamsAndCutsOverWhileTheApplicationWritesAndEndsEqual() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = Main.run(Environment.of(Map.of()), new PrintStream(out, true, StandardCharsets.UTF_8),
@@ -43,5 +47,21 @@ class DemoCommandIT {
         assertThat(total.group(2)).isEqualTo(total.group(1));
         assertThat(report).doesNotContain("DIFFERENT").contains("The target holds exactly what the source holds")
                 .containsPattern("shop\\.categories\\s+200\\s+200\\s+identical\\s*\n");
+
+        if (!Files.isExecutable(Paths.get(PgBouncer.BINARY))) {
+            assertThat(report).contains("PgBouncer is not installed");
+            return;
+        }
+        // The demo ends with a cutover through PgBouncer while its writer writes, prints the pause the writer
+        // saw, and the writes made on the new primary afterwards reach the old source through the stream back.
+        Matcher pause = Pattern.compile("cutover done: writes paused for (\\d+) ms .* longest wait between two commits"
+                + " was (\\d+) ms").matcher(report);
+        assertThat(pause.find()).as(report).isTrue();
+        assertThat(Long.parseLong(pause.group(2))).isPositive().isLessThan(10_000);
+        Matcher after = Pattern.compile("Orders placed on the new primary \\(17\\) after the cutover: ([\\d,]+); of"
+                + " them on the old source \\(13\\), through the stream back: ([\\d,]+)").matcher(report);
+        assertThat(after.find()).as(report).isTrue();
+        assertThat(Long.parseLong(after.group(1).replace(",", ""))).isPositive();
+        assertThat(after.group(2)).isEqualTo(after.group(1));
     }
 }

@@ -30,6 +30,8 @@ import java.util.TreeMap;
  *       bounds, done, rows, bytes.</li>
  *   <li>{@code stream_position}: one row once the stream has applied a transaction; see
  *       {@link StreamPosition}.</li>
+ *   <li>{@code control}: requests to the run holding the lock from another process; {@code stop} asks a
+ *       running stream to commit what it holds and end (cutover takes over from it this way).</li>
  * </ul>
  *
  * <p>Opening the store takes a session advisory lock on the target, held until {@link #close()}, so two
@@ -91,6 +93,10 @@ public final class StateStore implements AutoCloseable {
                 applied_lsn         pg_lsn NOT NULL,
                 applied_commit_time timestamptz,
                 updated_at          timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE TABLE IF NOT EXISTS inflight.control (
+                request      text PRIMARY KEY CHECK (request IN ('stop')),
+                requested_at timestamptz NOT NULL DEFAULT now()
             );
             """;
 
@@ -385,6 +391,71 @@ public final class StateStore implements AutoCloseable {
                         rs.getLong(3), rs.getLong(4), rs.getInt(5), Optional.ofNullable(instant(rs, 6)),
                         Optional.ofNullable(instant(rs, 7)));
             }
+        }
+    }
+
+    /**
+     * Records tables as copied at {@code lsn} without copying anything: for a stream whose target already holds
+     * the same rows as its source at that LSN (the reverse stream after cutover). Known tables are overwritten.
+     */
+    public synchronized void markCopied(Collection<TableId> tables, Lsn lsn) {
+        String sql = "INSERT INTO inflight.table_state (schema_name, table_name, status, snapshot_lsn, attempts,"
+                + " started_at, finished_at) VALUES (?, ?, 'copied', ?::pg_lsn, 0, now(), now())"
+                + " ON CONFLICT (schema_name, table_name) DO UPDATE SET status = 'copied',"
+                + " snapshot_lsn = excluded.snapshot_lsn, finished_at = now()";
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            for (TableId t : tables) {
+                ps.setString(1, t.schema());
+                ps.setString(2, t.name());
+                ps.setString(3, lsn.toString());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        } catch (SQLException e) {
+            throw PgErrors.translate(e, target, "recording tables as copied at " + lsn + " in " + SCHEMA
+                    + ".table_state");
+        }
+    }
+
+    /** Whether another process asked the run holding this store to stop (see {@link #requestStop}). */
+    public synchronized boolean stopRequested() {
+        try (Statement s = conn.createStatement();
+             ResultSet rs = s.executeQuery("SELECT 1 FROM inflight.control WHERE request = 'stop'")) {
+            return rs.next();
+        } catch (SQLException e) {
+            throw PgErrors.translate(e, target, "reading " + SCHEMA + ".control");
+        }
+    }
+
+    /** Withdraws a stop request: the run that took over from a stopped one must not stop itself. */
+    public synchronized void clearStopRequest() {
+        try (Statement s = conn.createStatement()) {
+            s.executeUpdate("DELETE FROM inflight.control WHERE request = 'stop'");
+        } catch (SQLException e) {
+            throw PgErrors.translate(e, target, "clearing the stop request in " + SCHEMA + ".control");
+        }
+    }
+
+    /**
+     * Without taking the lock, from another process: asks the run holding it to stop gracefully. A no-op when the
+     * target holds no state yet.
+     */
+    public static void requestStop(Connection target) throws SQLException {
+        try (Statement s = target.createStatement()) {
+            s.executeUpdate("CREATE TABLE IF NOT EXISTS inflight.control (request text PRIMARY KEY"
+                    + " CHECK (request IN ('stop')), requested_at timestamptz NOT NULL DEFAULT now())");
+            s.executeUpdate("INSERT INTO inflight.control (request) VALUES ('stop') ON CONFLICT DO NOTHING");
+        }
+    }
+
+    /** Without taking it: whether some session holds the migration lock on this target (a run is working). */
+    public static boolean isLocked(Connection target) throws SQLException {
+        try (Statement s = target.createStatement(); ResultSet rs = s.executeQuery("SELECT EXISTS (SELECT 1 FROM"
+                + " pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE"
+                + " datname = current_database()) AND classid = " + LOCK_CLASS + " AND objid = 0 AND objsubid = 2"
+                + " AND granted)")) {
+            rs.next();
+            return rs.getBoolean(1);
         }
     }
 

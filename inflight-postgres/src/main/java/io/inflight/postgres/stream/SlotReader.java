@@ -40,6 +40,7 @@ final class SlotReader implements AutoCloseable {
     private final int maxBytes;
     private final Thread thread;
     private volatile boolean stopped;
+    private volatile boolean statusWanted;
 
     SlotReader(SlotStream slot, int maxMessages, int maxBytes) {
         this.slot = slot;
@@ -52,6 +53,14 @@ final class SlotReader implements AutoCloseable {
 
     void start() {
         thread.start();
+    }
+
+    /**
+     * Has the reader thread (the only one that may write to the replication connection while it reads) send a
+     * status update to the source now.
+     */
+    void requestStatus() {
+        statusWanted = true;
     }
 
     /** The next item, waiting up to {@code timeoutMs}; null when none came. */
@@ -67,6 +76,10 @@ final class SlotReader implements AutoCloseable {
         Lsn reported = Lsn.INVALID;
         try {
             while (!stopped) {
+                if (statusWanted) {
+                    statusWanted = false;
+                    slot.sendStatus();
+                }
                 PgOutputMessage m = slot.poll();
                 if (m != null) {
                     // A message bigger than the whole budget still goes through, alone.

@@ -48,6 +48,7 @@ public final class StreamJob {
     private static final Logger log = LoggerFactory.getLogger(StreamJob.class);
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(15);
+    private static final Duration CONTROL_EVERY = Duration.ofSeconds(1);
 
     private final StreamOptions options;
     private final ProgressListener progress;
@@ -57,10 +58,18 @@ public final class StreamJob {
     private final ApplyStats stats = new ApplyStats();
     private final StreamState streamState = new StreamState();
     private volatile boolean stopRequested;
+    /** Where another process (cutover) asks this stream to stop; set while {@link #run()} holds it. */
+    private StateStore control;
+    private long controlCheckedNanos;
+    /** Transactions from these origins are left out: {@code options.skipOrigins()} and Inflight's writes. */
+    private Set<String> skipOrigins = Set.of();
     /** Set once a session got as far as streaming: the configuration is sound, later failures are outages. */
     private boolean streamedOnce;
     /** The position the target held when the last session started (the stored position, else the clone's). */
     private volatile Lsn startedFrom = Lsn.INVALID;
+    /** A position someone waits for (the cutover's fence): reached without waiting for the idle tick. */
+    private final java.util.concurrent.atomic.AtomicReference<Lsn> awaited =
+            new java.util.concurrent.atomic.AtomicReference<>(Lsn.INVALID);
 
     public StreamJob(StreamOptions options, ProgressListener progress, StreamListener listener) {
         this.options = options;
@@ -90,6 +99,15 @@ public final class StreamJob {
         return stats;
     }
 
+    /**
+     * Someone waits for the target to hold everything up to {@code lsn} (the cutover, with writes fenced): until
+     * then, an idle source's position is recorded as soon as it is reported, and the source is asked for it at
+     * once, instead of once a second. Thread-safe.
+     */
+    public void awaitPosition(Lsn lsn) {
+        awaited.set(lsn);
+    }
+
     /** Asks {@link #run()} to commit what it holds and return. */
     public void stop() {
         stopRequested = true;
@@ -101,6 +119,8 @@ public final class StreamJob {
         try (StateStore state = StateStore.open(target)) {
             MigrationRecord migration = migration(state);
             state.setPhase("streaming");
+            control = state;
+            skipOrigins = union(options.skipOrigins(), originsWritingInto(source));
             try (LagMonitor monitor = new LagMonitor(source, migration.slotName(), stats, streamState, listener,
                     progress, options.maxRetainedWal())) {
                 monitor.start();
@@ -141,7 +161,47 @@ public final class StreamJob {
     }
 
     private boolean done() {
-        return stopRequested || options.stopAt().map(this::reached).orElse(false);
+        return stopRequested || options.stopAt().map(this::reached).orElse(false) || stopRequestedOnTarget();
+    }
+
+    /** About once a second: whether another process (cutover) asked this stream to stop, through the target. */
+    private boolean stopRequestedOnTarget() {
+        long now = System.nanoTime();
+        if (control == null || now - controlCheckedNanos < CONTROL_EVERY.toNanos()) {
+            return false;
+        }
+        controlCheckedNanos = now;
+        if (control.stopRequested()) {
+            log.info("stop requested through {}.control on the target (cutover is taking over)", StateStore.SCHEMA);
+            stopRequested = true;
+        }
+        return stopRequested;
+    }
+
+    /**
+     * The origins Inflight marks its writes into this database with: when a stream in the other direction writes
+     * into our source (after cutover, the old source is the reverse stream's target), its migration record there
+     * names its slot, and changes marked with that slot's origin must not come back.
+     */
+    private static Set<String> originsWritingInto(PgConnector db) {
+        try (Connection c = db.open(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT to_regclass('" + StateStore.SCHEMA + ".migration') IS NOT NULL")) {
+            rs.next();
+            if (!rs.getBoolean(1)) {
+                return Set.of();
+            }
+            try (ResultSet m = s.executeQuery("SELECT slot_name FROM " + StateStore.SCHEMA + ".migration")) {
+                return m.next() ? Set.of(originName(m.getString(1))) : Set.of();
+            }
+        } catch (SQLException e) {
+            throw PgErrors.translate(e, db, "reading which Inflight streams write into the source");
+        }
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> out = new java.util.HashSet<>(a);
+        out.addAll(b);
+        return Set.copyOf(out);
     }
 
     private boolean reached(Lsn lsn) {
@@ -182,7 +242,7 @@ public final class StreamJob {
             startedFrom = from;
             streamState.applied(from);
             StreamSession session = new StreamSession(slot, applier, new TableShapes(targetTables, definitions),
-                    state.tableStartLsns(), options.skipOrigins(), streamState);
+                    state.tableStartLsns(), skipOrigins, streamState, awaited::get);
             streamState.phase("streaming");
             streamedOnce = true;
             log.info("streaming from slot {} at {}", migration.slotName(), from);
@@ -220,6 +280,12 @@ public final class StreamJob {
                 "the target " + target.endpoint() + " holds no migration: run inflight clone first (or inflight run,"
                         + " which clones and then streams)"));
         state.verifySource(SnapshotSlot.identify(source));
+        if ("promoted".equals(m.phase())) {
+            throw new InflightException(ErrorCode.INVALID_CONFIGURATION, "writes were moved to " + target.endpoint()
+                    + " (inflight cutover or rollback), so the stream into it is retired; the stream in the other"
+                    + " direction keeps the old side in step: inflight stream --reverse (after cutover) or inflight"
+                    + " stream (after rollback)");
+        }
         if (!Set.of("cloned", "streaming").contains(m.phase())) {
             throw new InflightException(ErrorCode.INVALID_CONFIGURATION, "the clone into " + target.endpoint()
                     + " has not finished (phase '" + m.phase() + "'); rerun inflight clone to finish it, then stream");

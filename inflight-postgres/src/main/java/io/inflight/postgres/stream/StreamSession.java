@@ -37,6 +37,8 @@ final class StreamSession {
     /** How long the stream must have been idle before an idle source's position is recorded. */
     private static final Duration IDLE_ADVANCE_EVERY = Duration.ofSeconds(1);
     private static final long IDLE_POLL_MS = 2;
+    /** While someone awaits a position: how often the source is asked how far it has sent. */
+    private static final Duration STATUS_REQUEST_EVERY = Duration.ofMillis(20);
     /** Read-ahead between the slot and the applier: enough to keep both busy, bounded in memory. */
     private static final int QUEUE_MESSAGES = 16_384;
     private static final int QUEUE_BYTES = 64 << 20;
@@ -47,6 +49,10 @@ final class StreamSession {
     private final Map<TableId, Lsn> tableStarts;
     private final Set<String> skipOrigins;
     private final StreamState state;
+    /** A position someone waits for: idle positions up to it are recorded without delay. */
+    private final java.util.function.Supplier<Lsn> awaited;
+    private SlotReader reader;
+    private long lastStatusRequestNanos;
 
     private Lsn txCommitLsn = Lsn.INVALID;
     private boolean inTransaction;
@@ -56,13 +62,14 @@ final class StreamSession {
     private Lsn receivedUpTo = Lsn.INVALID;
 
     StreamSession(SlotStream slot, Applier applier, TableShapes shapes, Map<TableId, Lsn> tableStarts,
-                  Set<String> skipOrigins, StreamState state) {
+                  Set<String> skipOrigins, StreamState state, java.util.function.Supplier<Lsn> awaited) {
         this.slot = slot;
         this.applier = applier;
         this.shapes = shapes;
         this.tableStarts = Map.copyOf(tableStarts);
         this.skipOrigins = Set.copyOf(skipOrigins);
         this.state = state;
+        this.awaited = awaited;
     }
 
     /**
@@ -72,6 +79,7 @@ final class StreamSession {
      */
     void run(BooleanSupplier stop) throws InterruptedException {
         try (SlotReader reader = new SlotReader(slot, QUEUE_MESSAGES, QUEUE_BYTES)) {
+            this.reader = reader;
             reader.start();
             while (!stop.getAsBoolean()) {
                 SlotReader.Item item = reader.poll(IDLE_POLL_MS);
@@ -98,9 +106,18 @@ final class StreamSession {
         if (!inTransaction) {
             state.caughtUp();
             long now = System.nanoTime();
-            if (now - lastIdleAdvanceNanos >= IDLE_ADVANCE_EVERY.toNanos()) {
+            Lsn wanted = awaited.get();
+            boolean awaiting = wanted.isValid() && applier.appliedLsn().compareTo(wanted) < 0;
+            if (awaiting || now - lastIdleAdvanceNanos >= IDLE_ADVANCE_EVERY.toNanos()) {
                 lastIdleAdvanceNanos = now;
                 applier.advanceIdle(receivedUpTo, Instant.now()).ifPresent(this::confirm);
+            }
+            if (awaiting && applier.appliedLsn().compareTo(wanted) < 0
+                    && now - lastStatusRequestNanos >= STATUS_REQUEST_EVERY.toNanos()) {
+                // The source answers a status update that confirms less than it sent with a keepalive carrying
+                // its send position: that tells an idle stream at once that nothing more is coming before it.
+                lastStatusRequestNanos = now;
+                reader.requestStatus();
             }
         }
     }
