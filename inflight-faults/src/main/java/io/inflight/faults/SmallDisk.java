@@ -59,17 +59,27 @@ final class SmallDisk implements AutoCloseable {
         return dir;
     }
 
-    /** Takes all free space but a few kilobytes; the server's next file extension fails with "No space left". */
+    /**
+     * Takes all free space but a few kilobytes; the server's next file extension fails with "No space left". The
+     * server may be writing meanwhile, so a ballast that no longer fits is tried again a little smaller.
+     */
     void fill() {
-        try {
-            long free = Files.getFileStore(dir).getUsableSpace();
-            String failed = run(List.of("fallocate", "-l", Long.toString(Math.max(0, free - 8192)), ballast.toString()));
-            if (failed != null) {
-                throw new IllegalStateException("cannot fill " + dir + ": " + failed);
+        String failed = null;
+        for (int attempt = 0; attempt < 20; attempt++) {
+            long free;
+            try {
+                free = Files.getFileStore(dir).getUsableSpace();
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot fill " + dir + ": " + e.getMessage(), e);
             }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot fill " + dir + ": " + e.getMessage(), e);
+            long size = Math.max(0, free - 8192 - attempt * (1L << 20));
+            failed = run(List.of("fallocate", "-l", Long.toString(size), ballast.toString()));
+            if (failed == null) {
+                return;
+            }
+            release();
         }
+        throw new IllegalStateException("cannot fill " + dir + ": " + failed);
     }
 
     /** Gives the space back. */
