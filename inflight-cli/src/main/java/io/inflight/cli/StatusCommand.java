@@ -91,7 +91,25 @@ final class StatusCommand implements Callable<Integer> {
         } else {
             out.add("source: unreachable (" + s.sourceError().orElse("") + ")");
         }
+        out.add(s.lastVerify().map(v -> verify(v, now))
+                .orElse("verify: never run against this target (inflight verify compares both sides row by row)"));
         return out;
+    }
+
+    private static String verify(MigrationStatus.VerifySummary v, Instant now) {
+        String when = "run " + v.runId() + " started " + v.startedAt();
+        if (v.finishedAt().isEmpty()) {
+            return "verify: " + when + " has not finished (running, or stopped: a rerun of inflight verify resumes it)";
+        }
+        String age = seconds(Duration.between(v.finishedAt().get(), now)) + " ago";
+        if (v.clean()) {
+            return "verify: equal · " + v.tables() + " tables · finished " + age
+                    + (v.resolvedByLag() > 0 ? " · " + v.resolvedByLag() + " differences were replication lag" : "");
+        }
+        return String.format(Locale.ROOT, "verify: DIFFERS · %d of %d tables (%d missing, %d extra, %d differing rows)"
+                        + "%s · finished %s: see inflight.verify_difference on the target, or rerun with --diff-file",
+                v.tablesDiffering(), v.tables(), v.missing(), v.extra(), v.differing(),
+                v.tablesNotCompared() > 0 ? ", " + v.tablesNotCompared() + " not compared" : "", age);
     }
 
     private static String seconds(Duration d) {

@@ -44,6 +44,23 @@ final class StatusJson {
             o.add(field("slotConfirmedLsn", src.confirmedLsn().map(l -> str(l.toString())).orElse("null")));
             o.add(field("slotRetainedWalBytes", Long.toString(src.retainedWal())));
         });
+        o.add(field("lastVerify", s.lastVerify().map(StatusJson::verify).orElse("null")));
+        return o.toString();
+    }
+
+    private static String verify(MigrationStatus.VerifySummary v) {
+        StringJoiner o = new StringJoiner(",", "{", "}");
+        o.add(field("runId", Long.toString(v.runId())));
+        o.add(field("startedAt", str(v.startedAt().toString())));
+        o.add(field("finishedAt", v.finishedAt().map(t -> str(t.toString())).orElse("null")));
+        o.add(field("clean", Boolean.toString(v.clean())));
+        o.add(field("tables", Integer.toString(v.tables())));
+        o.add(field("tablesDiffering", Integer.toString(v.tablesDiffering())));
+        o.add(field("tablesNotCompared", Integer.toString(v.tablesNotCompared())));
+        o.add(field("missing", Long.toString(v.missing())));
+        o.add(field("extra", Long.toString(v.extra())));
+        o.add(field("differing", Long.toString(v.differing())));
+        o.add(field("resolvedByLag", Long.toString(v.resolvedByLag())));
         return o.toString();
     }
 

@@ -40,9 +40,10 @@ final class VerifyReport {
                 r.tables().size(), r.rowsCompared(), r.elapsed().toMillis() / 1000.0));
         int width = r.tables().stream().mapToInt(t -> t.table().toString().length()).max().orElse(0);
         for (TableReport t : r.tables()) {
-            out.add(String.format(Locale.ROOT, "  %-" + width + "s %,12d rows  %s%s", t.table(), t.sourceRows(),
+            out.add(String.format(Locale.ROOT, "  %-" + width + "s %,12d rows  %s%s%s", t.table(), t.sourceRows(),
                     verdict(t), t.method() == TableReport.Method.MULTISET && t.status() != TableReport.Status.NOT_COMPARED
-                            ? "  (no key: compared as a multiset, slower)" : ""));
+                            ? "  (no key: compared as a multiset, slower)" : "",
+                    t.resolvedByLag() > 0 ? String.format(Locale.ROOT, "  (%,d resolved by lag)", t.resolvedByLag()) : ""));
         }
         r.live().ifPresent(l -> out.add("  live: " + r.resolvedByLag()
                 + " difference(s) seen at first were replication lag and resolved (" + l + ")"));

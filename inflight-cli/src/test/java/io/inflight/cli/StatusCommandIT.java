@@ -43,14 +43,7 @@ class StatusCommandIT {
     }
 
     private static MainTest.Run status(String... extra) {
-        String[] args = new String[4 + extra.length];
-        args[0] = "status";
-        args[1] = "--source=postgresql://" + PostgresServer.SUPERUSER + "@" + source.host() + ":" + source.port() + "/app";
-        args[2] = "--target=postgresql://" + PostgresServer.SUPERUSER + "@" + target.host() + ":" + target.port() + "/app";
-        args[3] = "--quiet";
-        System.arraycopy(extra, 0, args, 4, extra.length);
-        return MainTest.run(Map.of(Passwords.variableFor("source"), source.password(),
-                Passwords.variableFor("target"), target.password()), args);
+        return statusOf("app", extra);
     }
 
     @Test
@@ -74,6 +67,48 @@ class StatusCommandIT {
         String json = streamed.out().strip();
         assertThat(json).startsWith("{").endsWith("}").contains("\"phase\":\"streaming\"", "\"tablesCopied\":1",
                 "\"sourceReachable\":true", "\"slotExists\":true").containsPattern("\"appliedLsn\":\"[0-9A-F]+/[0-9A-F]+\"");
+        assertThat(json).contains("\"lastVerify\":null");
         assertThat(streamed.out() + streamed.err()).doesNotContain(source.password()).doesNotContain(target.password());
+    }
+
+    @Test
+    void showsTheLastVerifyResult() {
+        target.createDatabase("verified");
+        new CloneJob(CloneOptions.defaults(source.endpoint("app"), target.endpoint("verified")).withJobs(2)
+                .withSlot("verified", "verified"), ProgressListener.NONE).run();
+        MainTest.Run before = statusOf("verified");
+        assertThat(before.out()).contains("verify: never run");
+
+        MainTest.Run equal = verifyOf("verified");
+        assertThat(equal.code()).as(equal.err()).isZero();
+        assertThat(statusOf("verified").out()).containsPattern("verify: equal · 1 tables · finished [0-9.]+ s ago");
+
+        target.execute("verified", "DELETE FROM items WHERE id = 17");
+        MainTest.Run differs = verifyOf("verified");
+        assertThat(differs.code()).as(differs.err()).isEqualTo(22);
+        MainTest.Run after = statusOf("verified");
+        assertThat(after.out()).contains("verify: DIFFERS · 1 of 1 tables (1 missing, 0 extra, 0 differing rows)");
+        assertThat(statusOf("verified", "--json").out()).contains("\"clean\":false", "\"missing\":1",
+                "\"tablesDiffering\":1");
+    }
+
+    private static MainTest.Run verifyOf(String targetDb) {
+        return MainTest.run(Map.of(Passwords.variableFor("source"), source.password(),
+                        Passwords.variableFor("target"), target.password()), "verify",
+                "--source=postgresql://" + PostgresServer.SUPERUSER + "@" + source.host() + ":" + source.port() + "/app",
+                "--target=postgresql://" + PostgresServer.SUPERUSER + "@" + target.host() + ":" + target.port() + "/"
+                        + targetDb, "--live=off", "--quiet");
+    }
+
+    private static MainTest.Run statusOf(String targetDb, String... extra) {
+        String[] args = new String[4 + extra.length];
+        args[0] = "status";
+        args[1] = "--source=postgresql://" + PostgresServer.SUPERUSER + "@" + source.host() + ":" + source.port() + "/app";
+        args[2] = "--target=postgresql://" + PostgresServer.SUPERUSER + "@" + target.host() + ":" + target.port() + "/"
+                + targetDb;
+        args[3] = "--quiet";
+        System.arraycopy(extra, 0, args, 4, extra.length);
+        return MainTest.run(Map.of(Passwords.variableFor("source"), source.password(),
+                Passwords.variableFor("target"), target.password()), args);
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.inflight.core.ErrorCode;
 import io.inflight.testkit.PostgresServer;
+import io.inflight.testkit.TableContents;
 import io.inflight.testkit.TlsFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -120,6 +121,44 @@ class TlsIT {
                         + " certificate was not accepted. Check that sslrootcert (" + stranger.caCert() + ")")
                 .contains("TLS to the target 127.0.0.1:" + target.port() + " failed with sslmode=require: the server"
                         + " does not offer TLS");
+    }
+
+    /**
+     * A source that takes no password at all, only a client certificate whose name is the role's: the clone
+     * must present {@code sslcert}/{@code sslkey} on every connection, replication included.
+     */
+    @Test
+    void cloneAuthenticatedByAClientCertificate() throws Exception {
+        TlsFiles.ClientCertificate client = tls.clientCertificate("certified");
+        try (PostgresServer certOnly = PostgresServer.builder(13).tls(tls).start()) {
+            certOnly.createDatabase("app");
+            certOnly.execute("app", "CREATE TABLE public.items (id int PRIMARY KEY, name text NOT NULL)",
+                    "INSERT INTO public.items SELECT g, 'item ' || g FROM generate_series(1, 300) g");
+            // A role with no password: only its certificate lets it in.
+            certOnly.execute("app", "CREATE ROLE certified LOGIN SUPERUSER");
+            Path hba = certOnly.dataDir().resolve("pg_hba.conf");
+            Files.writeString(hba, "hostssl all certified 127.0.0.1/32 cert\n"
+                    + "hostssl replication certified 127.0.0.1/32 cert\n" + Files.readString(hba));
+            certOnly.execute("postgres", "SELECT pg_reload_conf()");
+            String certUri = "postgresql://certified@" + certOnly.host() + ":" + certOnly.port() + "/app";
+            target.createDatabase("bycert");
+            String tlsQuery = "?sslmode=verify-full&sslrootcert=" + tls.caCert() + "&sslcert=" + client.cert()
+                    + "&sslkey=" + client.key();
+
+            MainTest.Run withoutCert = MainTest.run(Map.of(Passwords.variableFor("target"), target.password()),
+                    "clone", "--source", certUri + "?sslmode=verify-full&sslrootcert=" + tls.caCert(),
+                    "--target", uri(target, "bycert"), "--quiet");
+            assertThat(withoutCert.code()).as(withoutCert.err()).isEqualTo(ErrorCode.AUTHENTICATION_FAILED.exitCode());
+            assertThat(withoutCert.err()).contains("certified@127.0.0.1:" + certOnly.port());
+
+            MainTest.Run clone = MainTest.run(Map.of(Passwords.variableFor("target"), target.password()), "clone",
+                    "--source", certUri + tlsQuery, "--target", uri(target, "bycert"), "--quiet");
+            assertThat(clone.code()).as(clone.err()).isZero();
+            try (Connection s = certOnly.connect("app"); Connection t = target.connect("bycert")) {
+                assertThat(TableContents.fingerprint(t, "public.items"))
+                        .isEqualTo(TableContents.fingerprint(s, "public.items"));
+            }
+        }
     }
 
     @Test

@@ -41,7 +41,7 @@ class VerifyReportTest {
         assertThat(lines.get(0)).isEqualTo("verify: NOT EQUAL - 2 tables, 1,050 rows compared in 1.5 s");
         assertThat(String.join("\n", lines))
                 .contains("shop.log", "equal  (no key: compared as a multiset, slower)")
-                .contains("1 missing on the target, 1 extra on the target, 1 differing (note: 1)")
+                .contains("1 missing on the target, 1 extra on the target, 1 differing (note: 1)  (2 resolved by lag)")
                 .contains("live: 2 difference(s) seen at first were replication lag and resolved (subscription \"s\")")
                 .contains("shop.orders missing id=7, region=eu \"west\"")
                 .contains("shop.orders differs id=9, region=us (columns: note)")

@@ -74,6 +74,10 @@ public final class PostgresServer implements AutoCloseable {
             b.settings.put("ssl", "on");
             b.settings.put("ssl_cert_file", "'" + cert + "'");
             b.settings.put("ssl_key_file", "'" + key + "'");
+            // Lets pg_hba.conf ask for client certificates signed by the same authority.
+            Path ca = baseDir.resolve("ca.crt");
+            Files.copy(b.tls.caCert(), ca);
+            b.settings.put("ssl_ca_file", "'" + ca + "'");
         }
         Path pwFile = baseDir.resolve("pw");
         Files.writeString(pwFile, password + "\n");

@@ -44,6 +44,36 @@ public record TlsFiles(Path caCert, Path serverCert, Path serverKey) {
         }
     }
 
+    /**
+     * A client certificate for {@code user} (its common name, which {@code cert} authentication in
+     * {@code pg_hba.conf} matches against the login role) signed by this authority.
+     *
+     * @return the certificate (PEM, a client's {@code sslcert}) and its key as PKCS-8 DER, the form the JDBC
+     *     driver reads as {@code sslkey}
+     */
+    public ClientCertificate clientCertificate(String user) {
+        Path dir = caCert.getParent();
+        try {
+            Path key = dir.resolve(user + ".key");
+            Path csr = dir.resolve(user + ".csr");
+            Path cert = dir.resolve(user + ".crt");
+            Path pk8 = dir.resolve(user + ".pk8");
+            openssl(dir, "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=" + user, "-keyout", key.toString(),
+                    "-out", csr.toString());
+            openssl(dir, "x509", "-req", "-in", csr.toString(), "-CA", caCert.toString(), "-CAkey",
+                    dir.resolve("ca.key").toString(), "-CAcreateserial", "-days", "2", "-out", cert.toString());
+            openssl(dir, "pkcs8", "-topk8", "-inform", "PEM", "-outform", "DER", "-nocrypt", "-in", key.toString(),
+                    "-out", pk8.toString());
+            return new ClientCertificate(cert, pk8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot generate a client certificate in " + dir, e);
+        }
+    }
+
+    /** A client's certificate and private key (PKCS-8 DER, unencrypted). */
+    public record ClientCertificate(Path cert, Path key) {
+    }
+
     private static void openssl(Path dir, String... args) throws IOException {
         List<String> command = new java.util.ArrayList<>(List.of("openssl"));
         command.addAll(List.of(args));

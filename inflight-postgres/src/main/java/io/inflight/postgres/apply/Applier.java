@@ -35,8 +35,10 @@ import org.slf4j.LoggerFactory;
  * sound because whole transactions arrive in commit order. Commits are synchronous ({@code synchronous_commit =
  * on}), so a position returned by {@link #commit} or {@link #flush} is durable and may be confirmed to the source.
  *
- * <p>Single-threaded: one stream feeds it. Calls follow each source transaction:
- * {@link #begin}, {@link #apply}/{@link #truncate}..., {@link #commit}.
+ * <p>One stream feeds it, from one thread. Calls follow each source transaction:
+ * {@link #begin}, {@link #apply}/{@link #truncate}..., {@link #commit}. Under the replica role the target work
+ * runs on a {@link WriteLane} of its own, so the next segment is gathered while the target executes the last;
+ * {@link #commit} then reports positions as they become durable, and {@link #flush} waits for all of them.
  */
 public final class Applier implements AutoCloseable {
 
@@ -49,7 +51,8 @@ public final class Applier implements AutoCloseable {
     private final RowWriter writer;
     /** Null when the session may not use the replica role: then every change takes the ordered path. */
     private final SetWriter setWriter;
-    private final List<RowChange> segment = new ArrayList<>();
+    private final WriteLane lane;
+    private List<RowChange> segment = new ArrayList<>();
     private long segmentBytes;
 
     private boolean inTransaction;
@@ -59,11 +62,18 @@ public final class Applier implements AutoCloseable {
     private long batchStartNanos;
     private Lsn batchEndLsn;
     private Instant batchCommitTime;
-    private Lsn appliedLsn;
+    /** Committed on the target: written by the lane, read by the stream. */
+    private volatile Lsn appliedLsn;
+    /** The last durable position handed to the caller. */
+    private Lsn reportedLsn;
+    /** The end of the last batch handed to the lane. */
+    private Lsn submittedLsn;
 
     /** Changes held for the set path before they are applied, at most. */
     static final int SEGMENT_MAX_CHANGES = 20_000;
-    private static final long SEGMENT_MAX_BYTES = 32L << 20;
+    private static final long SEGMENT_MAX_BYTES = 16L << 20;
+    /** Pieces of target work waiting behind the running one: each is a segment at most, or a commit. */
+    private static final int LANE_DEPTH = 1;
     /** Below this many changes to a table in a segment, the ordered path's few round trips cost less. */
     private static final int SET_PATH_MIN_CHANGES = 4;
 
@@ -77,7 +87,11 @@ public final class Applier implements AutoCloseable {
         // Net changes per table may be applied table by table only when no foreign-key trigger checks the order
         // between tables, i.e. under the replica role (see NetChanges for the order within a table).
         this.setWriter = replicaRole ? new SetWriter(conn) : null;
+        // The ordered path writes as it goes, change by change: there is nothing to gather meanwhile.
+        this.lane = replicaRole ? WriteLane.threaded("inflight-apply-writer", LANE_DEPTH) : WriteLane.direct();
         this.appliedLsn = appliedLsn;
+        this.reportedLsn = appliedLsn;
+        this.submittedLsn = appliedLsn;
     }
 
     /**
@@ -196,11 +210,14 @@ public final class Applier implements AutoCloseable {
             }
             return;
         }
-        try {
-            writer.write(change);
-        } catch (SQLException e) {
-            throw failed(e, change.shape().table());
-        }
+        Lsn at = currentCommitLsn;
+        lane.submit(() -> {
+            try {
+                writer.write(change);
+            } catch (SQLException e) {
+                throw failed(e, change.shape().table(), at);
+            }
+        });
     }
 
     /**
@@ -212,12 +229,19 @@ public final class Applier implements AutoCloseable {
         if (segment.isEmpty()) {
             return;
         }
+        List<RowChange> held = segment;
+        segment = new ArrayList<>();
+        segmentBytes = 0;
+        Lsn at = currentCommitLsn;
+        lane.submit(() -> writeSegment(held, at));
+    }
+
+    /** On the lane. {@code at}: the source transaction the segment ends in, for messages. */
+    private void writeSegment(List<RowChange> held, Lsn at) {
         Map<TableId, List<RowChange>> byTable = new LinkedHashMap<>();
-        for (RowChange c : segment) {
+        for (RowChange c : held) {
             byTable.computeIfAbsent(c.shape().table(), t -> new ArrayList<>()).add(c);
         }
-        segment.clear();
-        segmentBytes = 0;
         for (Map.Entry<TableId, List<RowChange>> e : byTable.entrySet()) {
             List<RowChange> changes = e.getValue();
             Optional<NetChanges.Result> net = changes.size() < SET_PATH_MIN_CHANGES ? Optional.empty()
@@ -229,13 +253,13 @@ public final class Applier implements AutoCloseable {
                     }
                 }
             } catch (SQLException ex) {
-                throw failed(ex, e.getKey());
+                throw failed(ex, e.getKey(), at);
             }
         }
         try {
             writer.flush();
         } catch (SQLException ex) {
-            throw failed(ex, writer.pendingTable());
+            throw failed(ex, writer.pendingTable(), at);
         }
     }
 
@@ -276,21 +300,25 @@ public final class Applier implements AutoCloseable {
         String sql = "TRUNCATE " + tables.stream().map(TableId::quoted).collect(Collectors.joining(", "))
                 + (restartIdentity ? " RESTART IDENTITY" : "") + (cascade ? " CASCADE" : "");
         flushSegment();
-        try {
-            writer.flush();
-            try (Statement s = conn.createStatement()) {
-                s.execute(sql);
+        Lsn at = currentCommitLsn;
+        lane.submit(() -> {
+            try {
+                writer.flush();
+                try (Statement s = conn.createStatement()) {
+                    s.execute(sql);
+                }
+                tables.forEach(stats::truncated);
+            } catch (SQLException e) {
+                throw failed(e, tables.get(0), at);
             }
-            tables.forEach(stats::truncated);
-            batchChanges++;
-        } catch (SQLException e) {
-            throw failed(e, tables.get(0));
-        }
+        });
+        batchChanges++;
     }
 
     /**
      * The source transaction ended at {@code endLsn}. Commits the target transaction when a batch bound is
-     * reached and returns the position now durable; empty while the batch stays open.
+     * reached. Returns a position that became durable since the last one returned (an earlier batch's, when the
+     * lane is still committing this one); empty if none did.
      */
     public Optional<Lsn> commit(Lsn endLsn, Instant commitTime) {
         if (!inTransaction) {
@@ -302,18 +330,26 @@ public final class Applier implements AutoCloseable {
         batchCommitTime = commitTime;
         boolean full = batchTransactions >= options.maxTransactions() || batchChanges >= options.maxChanges()
                 || System.nanoTime() - batchStartNanos >= options.maxDelay().toNanos();
-        return full ? Optional.of(commitBatch()) : Optional.empty();
+        if (full) {
+            commitBatch();
+        }
+        return durable();
     }
 
     /**
-     * Commits the open batch now (the stream has nothing more to give right away). Returns the position now
-     * durable; empty when there is nothing to commit or a source transaction is still open.
+     * Commits the open batch now (the stream has nothing more to give right away) and waits until the target
+     * holds it. Returns the position that became durable since the last one returned; empty if none did. While a
+     * source transaction is open nothing is committed or awaited.
      */
     public Optional<Lsn> flush() {
-        if (inTransaction || batchEndLsn == null) {
-            return Optional.empty();
+        if (inTransaction) {
+            return durable();
         }
-        return Optional.of(commitBatch());
+        if (batchEndLsn != null) {
+            commitBatch();
+        }
+        lane.await();
+        return durable();
     }
 
     /**
@@ -321,42 +357,62 @@ public final class Applier implements AutoCloseable {
      * and the slot keeps that WAL until the position moves). Only between source transactions, with no open batch.
      */
     public Optional<Lsn> advanceIdle(Lsn lsn, Instant now) {
-        if (inTransaction || batchEndLsn != null || !lsn.isAfter(appliedLsn)) {
+        if (inTransaction || batchEndLsn != null || !lsn.isAfter(submittedLsn)) {
             return Optional.empty();
         }
         batchEndLsn = lsn;
         batchCommitTime = now;
-        return Optional.of(commitBatch());
+        commitBatch();
+        lane.await();
+        return durable();
     }
 
-    private Lsn commitBatch() {
+    /** Hands the batch's commit to the lane: the rows, then the position, in one target transaction. */
+    private void commitBatch() {
         flushSegment();
-        try {
-            writer.flush();
-            StreamPosition.write(conn, batchEndLsn, batchCommitTime);
-            conn.commit();
-        } catch (SQLException e) {
-            throw failed(e, writer.pendingTable());
-        }
-        stats.committed(batchEndLsn, batchCommitTime, batchTransactions);
-        appliedLsn = batchEndLsn;
+        Lsn end = batchEndLsn;
+        Instant commitTime = batchCommitTime;
+        int transactions = batchTransactions;
+        Lsn at = currentCommitLsn;
+        lane.submit(() -> {
+            try {
+                writer.flush();
+                StreamPosition.write(conn, end, commitTime);
+                conn.commit();
+            } catch (SQLException e) {
+                throw failed(e, writer.pendingTable(), at);
+            }
+            stats.committed(end, commitTime, transactions);
+            appliedLsn = end;
+        });
+        submittedLsn = end;
         batchEndLsn = null;
         batchTransactions = 0;
         batchChanges = 0;
         batchStartNanos = 0;
-        return appliedLsn;
+    }
+
+    private Optional<Lsn> durable() {
+        Lsn now = appliedLsn;
+        if (!now.isAfter(reportedLsn)) {
+            return Optional.empty();
+        }
+        reportedLsn = now;
+        return Optional.of(now);
     }
 
     /** Drops the open batch; the target keeps what the last commit holds. */
     public void rollback() {
+        lane.reset();
         writer.discard();
-        segment.clear();
+        segment = new ArrayList<>();
         segmentBytes = 0;
         inTransaction = false;
         batchEndLsn = null;
         batchTransactions = 0;
         batchChanges = 0;
         batchStartNanos = 0;
+        submittedLsn = appliedLsn;
         try {
             conn.rollback();
         } catch (SQLException e) {
@@ -364,10 +420,10 @@ public final class Applier implements AutoCloseable {
         }
     }
 
-    private InflightException failed(SQLException e, TableId table) {
+    private InflightException failed(SQLException e, TableId table, Lsn commitLsn) {
         SQLException cause = e instanceof BatchUpdateException && e.getNextException() != null
                 ? e.getNextException() : e;
-        String doing = "applying the source transaction committed at " + currentCommitLsn
+        String doing = "applying the source transaction committed at " + commitLsn
                 + (table == null ? "" : " to table " + table);
         InflightException translated = PgErrors.translate(cause, target, doing);
         if (translated.code() != ErrorCode.INTERNAL) {
@@ -390,6 +446,7 @@ public final class Applier implements AutoCloseable {
 
     @Override
     public void close() {
+        lane.close();
         writer.close();
         try {
             if (!conn.getAutoCommit()) {

@@ -30,14 +30,27 @@ public record DdlStep(String id, String description, List<Sql> statements, Set<S
         return new DdlStep(id, description, sql.stream().map(Sql::of).toList(), Set.of(), Set.of(), null, null);
     }
 
-    /** A statement and the roles it names (owner, grantee), which must exist on the target. */
-    public record Sql(String text, Set<String> roles) {
+    /**
+     * A statement and the roles it names (owner, grantee), which must exist on the target; {@code becomes} are
+     * those the session must be able to act as ({@code OWNER TO} needs it), which a non-superuser often cannot.
+     */
+    public record Sql(String text, Set<String> roles, Set<String> becomes) {
         public Sql {
             roles = Set.copyOf(roles);
+            becomes = Set.copyOf(becomes);
+        }
+
+        public Sql(String text, Set<String> roles) {
+            this(text, roles, Set.of());
         }
 
         public static Sql of(String text) {
             return new Sql(text, Set.of());
+        }
+
+        /** {@code ALTER ... OWNER TO owner}: needs the role to exist and the session to be able to become it. */
+        public static Sql ownerChange(String text, String owner) {
+            return new Sql(text, Set.of(owner), Set.of(owner));
         }
     }
 }

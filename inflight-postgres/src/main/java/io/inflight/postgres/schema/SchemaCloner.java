@@ -1,5 +1,7 @@
 package io.inflight.postgres.schema;
 
+import static io.inflight.core.Identifiers.quote;
+
 import io.inflight.core.ErrorCode;
 import io.inflight.core.InflightException;
 import io.inflight.core.TableId;
@@ -15,7 +17,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +57,7 @@ public final class SchemaCloner {
         listener.phaseStarted("schema", plan.preData().size() + " objects");
         plan.unsupported().forEach(u -> listener.warning("not recreated on the target: " + u));
         DdlStep current = null;
+        String executing = null;
         try {
             boolean autoCommit = target.getAutoCommit();
             target.setAutoCommit(false);
@@ -61,6 +68,7 @@ public final class SchemaCloner {
                     current = step;
                     long start = System.currentTimeMillis();
                     for (Sql sql : step.statements()) {
+                        executing = sql.text();
                         s.execute(sql.text());
                     }
                     listener.stepFinished(step.description(), System.currentTimeMillis() - start);
@@ -73,7 +81,7 @@ public final class SchemaCloner {
                 target.setAutoCommit(autoCommit);
             }
         } catch (SQLException e) {
-            throw failure(e, current == null ? "preparing the schema" : "creating " + current.description(), current);
+            throw failure(e, current == null ? "preparing the schema" : "creating " + current.description(), executing);
         }
         listener.phaseFinished("schema", plan.preData().size() + " objects");
     }
@@ -93,14 +101,48 @@ public final class SchemaCloner {
      */
     public static void applyPostData(PgConnector target, SchemaPlan plan, DataGate gate, WorkSlots slots,
             ProgressListener listener) {
-        Set<String> roles;
+        TargetRoles roles;
         try (Connection c = target.open()) {
-            roles = roles(c);
+            roles = TargetRoles.read(c);
         } catch (SQLException e) {
             throw PgErrors.translate(e, target, "reading the roles of the target");
         }
+        warnAboutRoles(plan, roles, listener);
         new ParallelSteps(plan.postData(), slots.size(), () -> openSession(target),
                 (c, step) -> runPostStep(target, c, step, roles, listener), gate, plan.dataNeeded(), slots).run();
+    }
+
+    /**
+     * Once per role rather than once per object: grants to roles that exist only on the source, and owners a
+     * non-superuser target role (the least-privilege setup) cannot give objects to. Such objects simply stay
+     * the target role's own, as with {@code pg_restore --no-owner}; each skipped statement is in the log.
+     */
+    private static void warnAboutRoles(SchemaPlan plan, TargetRoles roles, ProgressListener listener) {
+        Map<String, Set<String>> missing = new TreeMap<>();
+        Map<String, Set<String>> notBecomable = new TreeMap<>();
+        for (DdlStep step : plan.postData()) {
+            for (Sql sql : step.statements()) {
+                sql.roles().stream().filter(r -> !roles.exists(r)).forEach(r ->
+                        missing.computeIfAbsent(r, k -> new LinkedHashSet<>()).add(step.description()));
+                sql.becomes().stream().filter(r -> roles.exists(r) && !roles.canBecome(r)).forEach(r ->
+                        notBecomable.computeIfAbsent(r, k -> new LinkedHashSet<>()).add(step.description()));
+            }
+        }
+        missing.forEach((role, steps) -> listener.warning("role " + quote(role) + " does not exist on the target:"
+                + " what names it is skipped (each statement is logged) in " + sample(steps) + ". Create the role"
+                + " on the target before the clone to keep them, or run the logged statements by hand afterwards"));
+        notBecomable.forEach((owner, steps) -> listener.warning("the target role " + quote(roles.current())
+                + " may not act as role " + quote(owner) + ", so " + steps.size() + " object(s) owned by "
+                + quote(owner) + " on the source stay owned by " + quote(roles.current()) + " on the target ("
+                + sample(steps) + "). To keep the source's owners, run as a superuser or GRANT " + quote(owner)
+                + " TO " + quote(roles.current()) + " before the clone; or change the owners afterwards with"
+                + " ALTER ... OWNER TO"));
+    }
+
+    private static String sample(Set<String> steps) {
+        int shown = 5;
+        return steps.stream().limit(shown).collect(Collectors.joining(", "))
+                + (steps.size() > shown ? " and " + (steps.size() - shown) + " more" : "");
     }
 
     /** The tables of the plan that already exist on the target. */
@@ -125,14 +167,38 @@ public final class SchemaCloner {
         return found;
     }
 
-    static Set<String> roles(Connection c) throws SQLException {
-        Set<String> roles = new HashSet<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT rolname FROM pg_catalog.pg_roles")) {
-            while (rs.next()) {
-                roles.add(rs.getString(1));
+    /** The roles of the target, and which of them the session's role may act as (for {@code OWNER TO}). */
+    record TargetRoles(String current, Set<String> all, Set<String> becomable) {
+
+        static TargetRoles read(Connection c) throws SQLException {
+            Set<String> all = new HashSet<>();
+            Set<String> becomable = new HashSet<>();
+            // From PostgreSQL 16 on, OWNER TO needs the right to SET ROLE, which a membership may lack.
+            String privilege = c.getMetaData().getDatabaseMajorVersion() >= 16 ? "SET" : "MEMBER";
+            String current;
+            try (Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT r.rolname, (SELECT rolsuper FROM pg_catalog.pg_roles"
+                         + " WHERE rolname = current_user) OR pg_has_role(current_user, r.oid, '" + privilege + "'),"
+                         + " current_user FROM pg_catalog.pg_roles r")) {
+                current = null;
+                while (rs.next()) {
+                    all.add(rs.getString(1));
+                    if (rs.getBoolean(2)) {
+                        becomable.add(rs.getString(1));
+                    }
+                    current = rs.getString(3);
+                }
             }
+            return new TargetRoles(current, all, becomable);
         }
-        return roles;
+
+        boolean exists(String role) {
+            return all.contains(role);
+        }
+
+        boolean canBecome(String role) {
+            return becomable.contains(role);
+        }
     }
 
     private static Connection openSession(PgConnector target) {
@@ -158,7 +224,7 @@ public final class SchemaCloner {
         }
     }
 
-    private static void runPostStep(PgConnector target, Connection c, DdlStep step, Set<String> roles,
+    private static void runPostStep(PgConnector target, Connection c, DdlStep step, TargetRoles roles,
             ProgressListener listener) {
         long start = System.currentTimeMillis();
         try {
@@ -173,18 +239,24 @@ public final class SchemaCloner {
                 statements.add(step.repair());
             }
             for (Sql sql : step.statements()) {
-                List<String> missing = sql.roles().stream().filter(r -> !roles.contains(r)).sorted().toList();
+                List<String> missing = sql.roles().stream().filter(r -> !roles.exists(r)).sorted().toList();
                 if (missing.isEmpty()) {
-                    statements.add(sql.text());
+                    if (sql.becomes().stream().allMatch(roles::canBecome)) {
+                        statements.add(sql.text());
+                    } else {
+                        LOG.info("the target role may not act as the owner: skipped `{}` ({})", sql.text(),
+                                step.description());
+                    }
                 } else {
-                    listener.warning("role " + String.join(", ", missing) + " does not exist on the target: skipped `"
-                            + sql.text() + "` (" + step.description() + "). Create the role and run it by hand");
+                    LOG.info("role {} does not exist on the target: skipped `{}` ({})", String.join(", ", missing),
+                            sql.text(), step.description());
                 }
             }
             runInTransaction(c, statements);
             listener.stepFinished(step.description(), System.currentTimeMillis() - start);
         } catch (SQLException e) {
-            throw failure(e, "creating " + step.description(), step);
+            throw failure(e, "creating " + step.description(),
+                    e instanceof StatementFailed f ? f.statement : null);
         }
     }
 
@@ -193,8 +265,14 @@ public final class SchemaCloner {
         for (int attempt = 1; ; attempt++) {
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
-                for (String sql : statements) {
-                    s.execute(sql);
+                String executing = null;
+                try {
+                    for (String sql : statements) {
+                        executing = sql;
+                        s.execute(sql);
+                    }
+                } catch (SQLException e) {
+                    throw new StatementFailed(e, executing);
                 }
                 c.commit();
                 return;
@@ -210,9 +288,18 @@ public final class SchemaCloner {
         }
     }
 
-    private static InflightException failure(SQLException e, String doing, DdlStep step) {
-        String detail = step == null || step.statements().isEmpty() ? ""
-                : ". Statement: " + abbreviate(step.statements().get(step.statements().size() - 1).text());
+    /** Which statement of a step failed, for the message: a step often runs several. */
+    private static final class StatementFailed extends SQLException {
+        final String statement;
+
+        StatementFailed(SQLException cause, String statement) {
+            super(cause.getMessage(), cause.getSQLState(), cause.getErrorCode(), cause);
+            this.statement = statement;
+        }
+    }
+
+    private static InflightException failure(SQLException e, String doing, String statement) {
+        String detail = statement == null ? "" : ". Statement: " + abbreviate(statement);
         String state = e.getSQLState();
         if ("53200".equals(state) || "53100".equals(state)) {
             return new InflightException(ErrorCode.RESOURCE_EXHAUSTED, "target: " + doing + " failed: " + e.getMessage()

@@ -588,8 +588,8 @@ public final class SchemaPlanner {
             List<Sql> sql = new ArrayList<>();
             // A sequence owned by a column follows its table's owner; PostgreSQL refuses to change it alone.
             if (!o.followsTable()) {
-                sql.add(new Sql("ALTER " + o.alterKind() + " " + o.name() + " OWNER TO " + quote(o.owner()),
-                        Set.of(o.owner())));
+                sql.add(Sql.ownerChange("ALTER " + o.alterKind() + " " + o.name() + " OWNER TO " + quote(o.owner()),
+                        o.owner()));
             }
             if (o.grants() != null) {
                 String on = " ON " + o.grantKind() + " " + o.name();

@@ -15,11 +15,13 @@ import java.util.Optional;
  * @param appliedCommit   that transaction's commit time on the source
  * @param appliedAt       when the stream last committed on the target
  * @param source          the source side, empty when it could not be reached (with the reason)
+ * @param lastVerify      the latest {@code inflight verify} run against this target, if any
  */
 public record MigrationStatus(boolean migrationExists, String phase, String slot, String publication,
                               Lsn consistentLsn, Instant startedAt, Instant updatedAt, List<TableCopy> tables,
                               Optional<Lsn> appliedLsn, Optional<Instant> appliedCommit, Optional<Instant> appliedAt,
-                              Optional<SourceSide> source, Optional<String> sourceError) {
+                              Optional<SourceSide> source, Optional<String> sourceError,
+                              Optional<VerifySummary> lastVerify) {
 
     public MigrationStatus {
         tables = List.copyOf(tables);
@@ -27,6 +29,24 @@ public record MigrationStatus(boolean migrationExists, String phase, String slot
 
     /** One table's copy. */
     public record TableCopy(String table, String status, long rowsCopied, long bytesCopied, int attempts) {
+    }
+
+    /**
+     * The latest verify run, summed over its tables.
+     *
+     * @param finishedAt      empty while it runs, or when it was stopped before its end (a rerun resumes it)
+     * @param tablesDiffering tables where rows are missing, extra or differ
+     * @param tablesNotCompared tables verify could not compare (no usable key and no full-row method, an error)
+     * @param resolvedByLag   differences that went away once the stream caught up: replication lag, not loss
+     */
+    public record VerifySummary(long runId, Instant startedAt, Optional<Instant> finishedAt, int tables,
+                                int tablesDiffering, int tablesNotCompared, long missing, long extra, long differing,
+                                long resolvedByLag) {
+
+        /** Finished, every table compared, nothing differs. */
+        public boolean clean() {
+            return finishedAt.isPresent() && tablesDiffering == 0 && tablesNotCompared == 0;
+        }
     }
 
     /**

@@ -31,15 +31,13 @@ public final class StatusReader {
         PgConnector tgt = new PgConnector(Side.TARGET, target);
         try (Connection c = tgt.open()) {
             if (!stateExists(c)) {
-                return new MigrationStatus(false, "none", null, null, Lsn.INVALID, null, null, List.of(),
-                        Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+                return none();
             }
             try (Statement s = c.createStatement();
                  ResultSet m = s.executeQuery("SELECT phase, slot_name, publication, consistent_lsn::text, started_at,"
                          + " updated_at FROM inflight.migration")) {
                 if (!m.next()) {
-                    return new MigrationStatus(false, "none", null, null, Lsn.INVALID, null, null, List.of(),
-                            Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+                    return none();
                 }
                 String slot = m.getString(2);
                 Optional<StreamPosition> position = StreamPosition.read(c);
@@ -53,10 +51,43 @@ public final class StatusReader {
                 return new MigrationStatus(true, m.getString(1), slot, m.getString(3), Lsn.parse(m.getString(4)),
                         instant(m, 5), instant(m, 6), tables(c), position.map(StreamPosition::appliedLsn),
                         position.flatMap(StreamPosition::appliedCommitTime), position.map(StreamPosition::updatedAt),
-                        src, srcError);
+                        src, srcError, lastVerify(c));
             }
         } catch (SQLException e) {
             throw PgErrors.translate(e, tgt, "reading the migration state");
+        }
+    }
+
+    private static MigrationStatus none() {
+        return new MigrationStatus(false, "none", null, null, Lsn.INVALID, null, null, List.of(), Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    private static Optional<MigrationStatus.VerifySummary> lastVerify(Connection c) throws SQLException {
+        String sql = """
+                SELECT r.run_id, r.started_at, r.finished_at, count(t.table_name)::int,
+                       (count(*) FILTER (WHERE t.status = 'DIFFERS'))::int,
+                       (count(*) FILTER (WHERE t.status = 'NOT_COMPARED'))::int,
+                       coalesce(sum(t.missing), 0)::bigint, coalesce(sum(t.extra), 0)::bigint,
+                       coalesce(sum(t.differing), 0)::bigint, coalesce(sum(t.resolved_by_lag), 0)::bigint
+                FROM inflight.verify_run r LEFT JOIN inflight.verify_table t USING (run_id)
+                WHERE r.run_id = (SELECT max(run_id) FROM inflight.verify_run)
+                GROUP BY r.run_id, r.started_at, r.finished_at""";
+        try (Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT to_regclass('inflight.verify_table') IS NOT NULL")) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    return Optional.empty();
+                }
+            }
+            try (ResultSet rs = s.executeQuery(sql)) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new MigrationStatus.VerifySummary(rs.getLong(1), instant(rs, 2),
+                        Optional.ofNullable(instant(rs, 3)), rs.getInt(4), rs.getInt(5), rs.getInt(6), rs.getLong(7),
+                        rs.getLong(8), rs.getLong(9), rs.getLong(10)));
+            }
         }
     }
 

@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 final class LagWait {
 
     private static final Logger log = LoggerFactory.getLogger(LagWait.class);
-    private static final long POLL_MILLIS = 100;
+    /** Short: the sooner the target is read after it passed the position, the less the source moved meanwhile. */
+    private static final long POLL_MILLIS = 25;
 
     private final AppliedPosition position;
     private final SidePool target;

@@ -186,9 +186,17 @@ final class SideReader {
         return new RowEntry(rs.getLong(1), rs.getString(2), key, rs.getLong(3), 1);
     }
 
-    /** The current rows of these keys (or distinct rows), read in one snapshot. */
+    /**
+     * The current rows of these keys (or distinct rows), read in one snapshot taken once the table is locked
+     * (ACCESS SHARE, as any read takes): TRUNCATE is not MVCC-safe, and a snapshot taken before a TRUNCATE
+     * commits but reading the table after would see it empty. With the lock first, a TRUNCATE either committed
+     * before the snapshot or waits for this read.
+     */
     Read byIds(Collection<RowEntry> wanted) {
         return pool.inTransaction("re-reading rows of " + info.id(), c -> {
+            try (Statement s = c.createStatement()) {
+                s.execute("LOCK TABLE ONLY " + sql.table().quoted() + " IN ACCESS SHARE MODE");
+            }
             Optional<Lsn> lsn = snapshotLsn(c);
             Map<String, RowEntry> out = new HashMap<>();
             if (sql.keyed()) {

@@ -32,17 +32,15 @@ import org.slf4j.LoggerFactory;
  *       slices each side plans for itself;</li>
  *   <li>the rows of the small differing ranges or buckets are streamed from both sides as (key, row hash), in
  *       one shared order, and merged: keys on one side only, or with different hashes, are the differences;</li>
- *   <li>live: each difference is read again once the target has applied the source past the LSN of the read
- *       that found it, until it disappears (lag) or the source row stays unchanged across a re-read (real);
- *       then the differing rows are read whole to name the columns that differ.</li>
+ *   <li>live: each difference is observed again, source first, then the target once it has applied the source
+ *       past that read, until it disappears (lag) or two observations in a row see it identically (real; see
+ *       {@link LagRecheck}); then the differing rows are read whole to name the columns that differ.</li>
  * </ol>
  * One instance per table; runs on the calling thread, fanning reads out to {@code workers}.
  */
 final class TableVerifier {
 
     private static final Logger log = LoggerFactory.getLogger(TableVerifier.class);
-    /** Re-reads at most: a row rewritten faster than the target catches up is reported as it stands. */
-    static final int MAX_RECHECKS = 10;
     /** Key ranges of at most this many rows are merged rather than split further. */
     static final long LEAF_ROWS = 1000;
     /** Sub-ranges a differing key range is split into at most (each step returns one row per sub-range). */
@@ -91,9 +89,10 @@ final class TableVerifier {
         long resolved = 0;
         List<Mismatch> current = found.held;
         if (live.isPresent() && !current.isEmpty()) {
-            int before = current.size();
-            current = recheck(current, found.sourceLsn);
-            resolved = before - current.size();
+            LagRecheck.Outcome judged = new LagRecheck(sql.table(), source, target, live.get())
+                    .judge(current, found.sourceLsn);
+            current = judged.persistent();
+            resolved = judged.resolvedByLag();
         }
         return report(current, found, resolved, scan.sourceRows(), scan.targetRows(), start);
     }
@@ -262,40 +261,6 @@ final class TableVerifier {
             found.overflowMissing += Math.max(0, d);
             found.overflowExtra += Math.max(0, -d);
         }
-    }
-
-    /**
-     * Reads the differences again, each time after the target has applied the source past the LSN of the
-     * previous read, until none is left or the source side of every one left stayed the same across two reads
-     * (so the target had time to receive it: a real difference) or the target did not catch up in time.
-     */
-    private List<Mismatch> recheck(List<Mismatch> found, Lsn foundAt) {
-        LagWait wait = live.orElseThrow();
-        List<Mismatch> current = found;
-        Lsn lsn = foundAt;
-        for (int round = 0; round < MAX_RECHECKS && !current.isEmpty() && wait.waitFor(lsn); round++) {
-            List<RowEntry> wanted = current.stream().map(Mismatch::either).toList();
-            SideReader.Read t = target.byIds(wanted);
-            SideReader.Read s = source.byIds(wanted);
-            List<Mismatch> still = new ArrayList<>();
-            boolean sourceSettled = true;
-            for (Mismatch m : current) {
-                RowEntry se = s.rows().get(m.id());
-                RowEntry te = t.rows().get(m.id());
-                if ((se == null && te == null) || (se != null && se.sameAs(te))) {
-                    continue;
-                }
-                still.add(new Mismatch(m.id(), se, te));
-                sourceSettled &= se == null ? m.source() == null : se.sameAs(m.source());
-            }
-            log.debug("{}: re-check after {}: {} of {} differences left", sql.table(), lsn, still.size(), current.size());
-            current = still;
-            lsn = s.lsn().orElseThrow();
-            if (sourceSettled) {
-                break;
-            }
-        }
-        return current;
     }
 
     private TableReport report(List<Mismatch> mismatches, Found found, long resolved, long sourceRows,
