@@ -84,7 +84,16 @@ public final class ChangeWorkload implements AutoCloseable {
 
     /** Starts {@code writers} threads writing random transactions. */
     public static ChangeWorkload start(PostgresServer server, String database, int writers, long seed) {
+        return start(server, database, writers, seed, 10_000_000);
+    }
+
+    /**
+     * As {@link #start(PostgresServer, String, int, long)}, with new rows' ids counting up from {@code firstId}:
+     * a workload started again on the same database after an earlier one stopped must not reuse its ids.
+     */
+    public static ChangeWorkload start(PostgresServer server, String database, int writers, long seed, long firstId) {
         ChangeWorkload w = new ChangeWorkload(server, database);
+        w.ids.set(firstId);
         for (int i = 0; i < writers; i++) {
             Random random = new Random(seed + i);
             Thread t = new Thread(() -> w.loop(random), "workload-" + i);

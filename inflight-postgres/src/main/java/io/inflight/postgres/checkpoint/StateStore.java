@@ -459,6 +459,18 @@ public final class StateStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the connection (and with it the migration lock) is still there; false after the target restarted or
+     * the network dropped it, when the store must be opened again.
+     */
+    public synchronized boolean isConnected() {
+        try {
+            return conn.isValid(5);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
     /** Releases the migration lock and the connection. */
     @Override
     public synchronized void close() {

@@ -116,7 +116,8 @@ public final class StreamJob {
     public StreamResult run() {
         long started = System.nanoTime();
         int reconnects = 0;
-        try (StateStore state = StateStore.open(target)) {
+        StateStore state = StateStore.open(target);
+        try {
             MigrationRecord migration = migration(state);
             state.setPhase("streaming");
             control = state;
@@ -129,6 +130,7 @@ public final class StreamJob {
                 while (!done()) {
                     try {
                         streamState.phase(streamedOnce ? "reconnecting" : "connecting");
+                        state = reconnected(state);
                         session(state, migration);
                     } catch (StreamSession.NewTableException e) {
                         copyNewTable(state, e.table);
@@ -157,7 +159,25 @@ public final class StreamJob {
             }
             return new StreamResult(applied(), stats.transactions(), stats.changes(), stats.missingRows(),
                     reconnects, Duration.ofNanos(System.nanoTime() - started));
+        } finally {
+            state.close();
         }
+    }
+
+    /**
+     * The state store, opened again (with the migration lock) when the target connection it holds broke: after a
+     * target restart or a network cut every later session read the state through the dead connection and failed,
+     * so the stream "reconnected" until it gave up.
+     */
+    private StateStore reconnected(StateStore state) {
+        if (state.isConnected()) {
+            return state;
+        }
+        state.close();
+        StateStore reopened = StateStore.open(target);
+        // the stop-request check reads through the store too: the closed one would fail it on every look
+        control = reopened;
+        return reopened;
     }
 
     private boolean done() {
