@@ -1,5 +1,8 @@
 package io.inflight.bench;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -10,6 +13,8 @@ import java.util.Map;
  * time of each phase ({@code schema}, {@code copy}, {@code post-data}, {@code sequences}) in order.
  */
 record CloneSummary(Duration elapsed, long rowsCopied, long bytesCopied, Map<String, Duration> phases) {
+
+    private static final JsonMapper MAPPER = JsonMapper.builder().build();
 
     CloneSummary {
         // In the order the CLI reported them, which is the order they ran.
@@ -26,23 +31,28 @@ record CloneSummary(Duration elapsed, long rowsCopied, long bytesCopied, Map<Str
         if (start < 0 || end < start) {
             throw new IllegalArgumentException("no JSON object on standard output: " + abbreviate(stdout));
         }
-        if (!(Json.parse(stdout.substring(start, end + 1)) instanceof Map<?, ?> root)) {
-            throw new IllegalArgumentException("the JSON on standard output is not an object");
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(stdout.substring(start, end + 1));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("the JSON on standard output does not parse: " + e.getOriginalMessage()
+                    + ": " + abbreviate(stdout));
         }
-        Object phasesValue = root.get("phasesMs");
-        if (!(phasesValue instanceof Map<?, ?> phaseMap)) {
+        JsonNode phaseNode = root.path("phasesMs");
+        if (!phaseNode.isObject()) {
             throw new IllegalArgumentException("the JSON summary has no \"phasesMs\" object");
         }
         Map<String, Duration> phases = new LinkedHashMap<>();
-        phaseMap.forEach((k, v) -> phases.put(String.valueOf(k), Duration.ofMillis(asLong(v, "phasesMs." + k))));
-        return new CloneSummary(Duration.ofMillis(asLong(root.get("elapsedMs"), "elapsedMs")),
-                asLong(root.get("rowsCopied"), "rowsCopied"), asLong(root.get("bytesCopied"), "bytesCopied"),
+        phaseNode.fields().forEachRemaining(e ->
+                phases.put(e.getKey(), Duration.ofMillis(asLong(e.getValue(), "phasesMs." + e.getKey()))));
+        return new CloneSummary(Duration.ofMillis(asLong(root.path("elapsedMs"), "elapsedMs")),
+                asLong(root.path("rowsCopied"), "rowsCopied"), asLong(root.path("bytesCopied"), "bytesCopied"),
                 phases);
     }
 
-    private static long asLong(Object value, String field) {
-        if (value instanceof Number n) {
-            return n.longValue();
+    private static long asLong(JsonNode value, String field) {
+        if (value.isIntegralNumber()) {
+            return value.longValue();
         }
         throw new IllegalArgumentException("the JSON summary has no number \"" + field + "\" (found " + value + ")");
     }

@@ -1,5 +1,7 @@
 package io.inflight.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.inflight.cli.logging.Masking;
 import io.inflight.postgres.check.CheckReport;
 import io.inflight.postgres.check.Finding;
@@ -14,23 +16,25 @@ final class CheckReportJson {
     }
 
     static String render(CheckReport report) {
-        StringBuilder sb = new StringBuilder("{\"ok\":").append(report.ok())
-                .append(",\"blockers\":").append(report.blockers().size())
-                .append(",\"warnings\":").append(report.warnings().size())
-                .append(",\"findings\":[");
-        boolean first = true;
+        ObjectNode o = Json.object();
+        o.put("ok", report.ok());
+        o.put("blockers", report.blockers().size());
+        o.put("warnings", report.warnings().size());
+        ArrayNode findings = o.putArray("findings");
         for (Finding f : report.findings()) {
-            sb.append(first ? "" : ",").append('{')
-                    .append("\"severity\":").append(CloneResultJson.string(f.severity().name()))
-                    .append(",\"code\":").append(f.code() == null ? "null" : CloneResultJson.string(f.code().name()))
-                    .append(",\"exitCode\":").append(f.code() == null ? "null" : Integer.toString(f.code().exitCode()))
-                    .append(",\"check\":").append(CloneResultJson.string(f.check()))
-                    .append(",\"object\":").append(CloneResultJson.string(f.object()))
-                    .append(",\"message\":").append(CloneResultJson.string(Masking.mask(f.message())))
-                    .append(",\"fix\":").append(CloneResultJson.string(Masking.mask(f.fix())))
-                    .append('}');
-            first = false;
+            ObjectNode j = findings.addObject();
+            j.put("severity", f.severity().name());
+            j.put("code", f.code() == null ? null : f.code().name());
+            if (f.code() == null) {
+                j.putNull("exitCode");
+            } else {
+                j.put("exitCode", f.code().exitCode());
+            }
+            j.put("check", f.check());
+            j.put("object", f.object());
+            j.put("message", Masking.mask(f.message()));
+            j.put("fix", Masking.mask(f.fix()));
         }
-        return sb.append("]}").toString();
+        return Json.write(o);
     }
 }

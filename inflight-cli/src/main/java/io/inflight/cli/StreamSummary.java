@@ -1,5 +1,6 @@
 package io.inflight.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.inflight.cli.progress.ProgressMath;
 import io.inflight.postgres.stream.StreamResult;
 import java.util.Locale;
@@ -19,8 +20,13 @@ final class StreamSummary {
     }
 
     static String json(StreamResult r) {
-        return String.format(Locale.ROOT, "{\"applied_lsn\":\"%s\",\"transactions\":%d,\"changes\":%d,"
-                        + "\"missing_rows\":%d,\"reconnects\":%d,\"elapsed_ms\":%d}", r.appliedLsn(), r.transactions(),
-                r.changes(), r.missingRows(), r.reconnects(), r.elapsed().toMillis());
+        ObjectNode o = Json.object();
+        o.put("appliedLsn", r.appliedLsn().toString());
+        o.put("transactions", r.transactions());
+        o.put("changes", r.changes());
+        o.put("missingRows", r.missingRows());
+        o.put("reconnects", r.reconnects());
+        o.put("elapsedMs", r.elapsed().toMillis());
+        return Json.write(o);
     }
 }

@@ -1,5 +1,6 @@
 package io.inflight.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.inflight.postgres.cutover.SwitchResult;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -28,11 +29,16 @@ final class SwitchSummary {
     }
 
     static String json(SwitchResult r) {
-        String steps = r.steps().entrySet().stream().map(e -> "\"" + e.getKey() + "\":" + e.getValue().toMillis())
-                .collect(Collectors.joining(",", "{", "}"));
-        return String.format(Locale.ROOT, "{\"kind\":\"%s\",\"run\":%d,\"write_pause_ms\":%d,\"steps_ms\":%s,"
-                        + "\"fence_lsn\":\"%s\",\"sequences\":%d,\"reverse_slot\":\"%s\",\"resumed\":%s}", r.kind(),
-                r.runId(), r.writePause().toMillis(), steps, r.fenceLsn(), r.sequences(), r.reverseSlot(),
-                r.resumed());
+        ObjectNode o = Json.object();
+        o.put("kind", r.kind());
+        o.put("run", r.runId());
+        o.put("writePauseMs", r.writePause().toMillis());
+        ObjectNode steps = o.putObject("stepsMs");
+        r.steps().forEach((step, took) -> steps.put(step, took.toMillis()));
+        o.put("fenceLsn", String.valueOf(r.fenceLsn()));
+        o.put("sequences", r.sequences());
+        o.put("reverseSlot", r.reverseSlot());
+        o.put("resumed", r.resumed());
+        return Json.write(o);
     }
 }

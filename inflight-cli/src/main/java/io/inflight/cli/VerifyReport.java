@@ -1,6 +1,7 @@
 package io.inflight.cli;
 
-import static io.inflight.cli.CloneResultJson.string;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.inflight.postgres.verify.Difference;
 import io.inflight.postgres.verify.TableReport;
@@ -13,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -101,41 +101,35 @@ final class VerifyReport {
     }
 
     static String json(VerifyResult r, Path diffFile) {
-        StringBuilder sb = new StringBuilder("{");
-        sb.append("\"outcome\":").append(string(r.outcome().name().toLowerCase(Locale.ROOT).replace('_', '-')));
-        sb.append(",\"equal\":").append(r.outcome() == VerifyResult.Outcome.EQUAL);
-        sb.append(",\"runId\":").append(r.runId());
-        sb.append(",\"rowsCompared\":").append(r.rowsCompared());
-        sb.append(",\"resolvedByLag\":").append(r.resolvedByLag());
-        sb.append(",\"elapsedMs\":").append(r.elapsed().toMillis());
-        sb.append(",\"live\":").append(string(r.live().orElse(null)));
-        sb.append(",\"diffFile\":").append(string(diffFile == null ? null : diffFile.toString()));
-        sb.append(",\"tables\":[");
-        for (int i = 0; i < r.tables().size(); i++) {
-            TableReport t = r.tables().get(i);
-            sb.append(i == 0 ? "" : ",").append('{');
-            sb.append("\"table\":").append(string(t.table().toString()));
-            sb.append(",\"method\":").append(string(t.method().name().toLowerCase(Locale.ROOT)));
-            sb.append(",\"status\":").append(string(t.status().name().toLowerCase(Locale.ROOT).replace('_', '-')));
-            sb.append(",\"keyColumns\":").append(array(t.keyColumns()));
-            sb.append(",\"sourceRows\":").append(t.sourceRows());
-            sb.append(",\"targetRows\":").append(t.targetRows());
-            sb.append(",\"missing\":").append(t.missing());
-            sb.append(",\"extra\":").append(t.extra());
-            sb.append(",\"differing\":").append(t.differing());
-            sb.append(",\"differingColumns\":{");
-            int j = 0;
-            for (Map.Entry<String, Long> e : t.differingColumns().entrySet()) {
-                sb.append(j++ == 0 ? "" : ",").append(string(e.getKey())).append(':').append(e.getValue());
-            }
-            sb.append('}');
-            sb.append(",\"resolvedByLag\":").append(t.resolvedByLag());
-            sb.append(",\"unlisted\":").append(t.unlisted());
-            sb.append(",\"reason\":").append(string(t.reason().orElse(null)));
-            sb.append(",\"resumed\":").append(t.resumed());
-            sb.append('}');
+        ObjectNode o = Json.object();
+        o.put("outcome", r.outcome().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        o.put("equal", r.outcome() == VerifyResult.Outcome.EQUAL);
+        o.put("runId", r.runId());
+        o.put("rowsCompared", r.rowsCompared());
+        o.put("resolvedByLag", r.resolvedByLag());
+        o.put("elapsedMs", r.elapsed().toMillis());
+        o.put("live", r.live().orElse(null));
+        o.put("diffFile", diffFile == null ? null : diffFile.toString());
+        ArrayNode tables = o.putArray("tables");
+        for (TableReport t : r.tables()) {
+            ObjectNode j = tables.addObject();
+            j.put("table", t.table().toString());
+            j.put("method", t.method().name().toLowerCase(Locale.ROOT));
+            j.put("status", t.status().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+            j.set("keyColumns", Json.array(t.keyColumns()));
+            j.put("sourceRows", t.sourceRows());
+            j.put("targetRows", t.targetRows());
+            j.put("missing", t.missing());
+            j.put("extra", t.extra());
+            j.put("differing", t.differing());
+            ObjectNode columns = j.putObject("differingColumns");
+            t.differingColumns().forEach(columns::put);
+            j.put("resolvedByLag", t.resolvedByLag());
+            j.put("unlisted", t.unlisted());
+            j.put("reason", t.reason().orElse(null));
+            j.put("resumed", t.resumed());
         }
-        return sb.append("]}").toString();
+        return Json.write(o);
     }
 
     /** One JSON object per difference: table, kind, key (column: value) or row (multiset), columns, rows. */
@@ -151,24 +145,21 @@ final class VerifyReport {
     }
 
     static String diffLine(TableReport t, Difference d) {
-        StringBuilder sb = new StringBuilder("{\"table\":").append(string(t.table().toString()));
-        sb.append(",\"kind\":").append(string(d.kind().word()));
+        ObjectNode o = Json.object();
+        o.put("table", t.table().toString());
+        o.put("kind", d.kind().word());
         if (t.method() == TableReport.Method.MULTISET) {
-            sb.append(",\"row\":").append(string(d.key().get(0))).append(",\"rows\":").append(d.rows());
+            o.put("row", d.key().get(0));
+            o.put("rows", d.rows());
         } else {
-            sb.append(",\"key\":{");
+            ObjectNode key = o.putObject("key");
             for (int i = 0; i < t.keyColumns().size(); i++) {
-                sb.append(i == 0 ? "" : ",").append(string(t.keyColumns().get(i))).append(':').append(string(d.key().get(i)));
+                key.put(t.keyColumns().get(i), d.key().get(i));
             }
-            sb.append('}');
             if (d.kind() == Difference.Kind.DIFFERS) {
-                sb.append(",\"columns\":").append(array(d.columns()));
+                o.set("columns", Json.array(d.columns()));
             }
         }
-        return sb.append('}').toString();
-    }
-
-    private static String array(List<String> items) {
-        return "[" + items.stream().map(CloneResultJson::string).collect(Collectors.joining(",")) + "]";
+        return Json.write(o);
     }
 }

@@ -120,15 +120,15 @@ class StreamCommandIT {
         assertThat(parsed).isInstanceOf(Map.class);
         @SuppressWarnings("unchecked")
         Map<String, Object> json = (Map<String, Object>) parsed;
-        assertThat(json).containsOnlyKeys("applied_lsn", "transactions", "changes",
-                "missing_rows", "reconnects", "elapsed_ms");
-        assertThat((String) json.get("applied_lsn")).matches("[0-9A-F]+/[0-9A-F]+");
+        assertThat(json).containsOnlyKeys("appliedLsn", "transactions", "changes",
+                "missingRows", "reconnects", "elapsedMs");
+        assertThat((String) json.get("appliedLsn")).matches("[0-9A-F]+/[0-9A-F]+");
         assertThat(((Number) json.get("transactions")).longValue()).isPositive();
         assertThat(((Number) json.get("changes")).longValue()).isPositive();
-        assertThat(((Number) json.get("missing_rows")).longValue()).isZero();
+        assertThat(((Number) json.get("missingRows")).longValue()).isZero();
         try (Connection t = target.connect(db)) {
             assertThat(scalar(t, "SELECT applied_lsn FROM inflight.stream_position"))
-                    .isEqualTo(json.get("applied_lsn"));
+                    .isEqualTo(json.get("appliedLsn"));
         }
         assertSameRows(db);
     }
