@@ -38,6 +38,9 @@ final class CloneCommand implements Callable<Integer> {
     ConnectionOptions connection;
 
     @Mixin
+    ReconnectOption reconnect;
+
+    @Mixin
     CloneSettings settings;
 
     @Option(names = "--json", description = "Print the result as one JSON object on stdout.")
@@ -46,7 +49,7 @@ final class CloneCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Environment env = main.env();
-        CloneOptions options = settings.options(connection.source(env), connection.target(env));
+        CloneOptions options = settings.options(connection.source(env), connection.target(env), reconnect.duration());
         PrintWriter err = spec.commandLine().getErr();
         CloneResult result;
         Optional<MetricsServer> metrics = metricsOptions.start();

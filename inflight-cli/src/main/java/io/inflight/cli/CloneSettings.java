@@ -3,6 +3,7 @@ package io.inflight.cli;
 import io.inflight.core.Endpoint;
 import io.inflight.postgres.clone.CloneOptions;
 import io.inflight.postgres.clone.SchemaMode;
+import java.time.Duration;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -32,8 +33,8 @@ final class CloneSettings {
         return jobs == null ? Runtime.getRuntime().availableProcessors() : jobs;
     }
 
-    CloneOptions options(Endpoint source, Endpoint target) {
+    CloneOptions options(Endpoint source, Endpoint target, Duration reconnectFor) {
         return new CloneOptions(source, target, schemaOptions.filter(), schemaMode, jobs(), slot,
-                publication);
+                publication, reconnectFor);
     }
 }

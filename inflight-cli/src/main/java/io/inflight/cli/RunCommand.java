@@ -60,7 +60,7 @@ final class RunCommand implements Callable<Integer> {
 
     private int cloneThenStream(Endpoint src, Endpoint tgt, boolean quiet, PrintWriter err,
                                 Optional<MetricsServer> metrics) {
-        CloneResult cloned = Cloning.run(clone.options(src, tgt), quiet, err, metrics);
+        CloneResult cloned = Cloning.run(clone.options(src, tgt, stream.reconnect.duration()), quiet, err, metrics);
         if (!quiet) {
             CloneSummary.lines(cloned).forEach(err::println);
         }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** How the stream batches, waits and warns; shared by {@code stream} and {@code run}. */
@@ -27,9 +28,8 @@ final class StreamSettings {
             description = "Milliseconds from a batch's first change to its commit at most (default: ${DEFAULT-VALUE}).")
     long batchDelayMs;
 
-    @Option(names = "--reconnect-for", paramLabel = "SECONDS", defaultValue = "600",
-            description = "Keep reconnecting this long after losing a database (default: ${DEFAULT-VALUE}).")
-    long reconnectSeconds;
+    @Mixin
+    ReconnectOption reconnect = new ReconnectOption();
 
     @Option(names = "--max-retained-wal", paramLabel = "SIZE", defaultValue = "10GB",
             description = "Warn when the slot holds back more WAL on the source than this (default: ${DEFAULT-VALUE}).")
@@ -42,7 +42,7 @@ final class StreamSettings {
     StreamOptions options(Endpoint source, Endpoint target, int copyJobs) {
         ApplyOptions apply = new ApplyOptions(batchTransactions, batchChanges, Duration.ofMillis(batchDelayMs),
                 Optional.empty());
-        return new StreamOptions(source, target, apply, Duration.ofSeconds(reconnectSeconds), bytes(maxRetainedWal),
+        return new StreamOptions(source, target, apply, reconnect.duration(), bytes(maxRetainedWal),
                 Optional.empty(), Set.of(), copyJobs);
     }
 

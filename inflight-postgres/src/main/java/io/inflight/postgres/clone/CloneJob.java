@@ -64,6 +64,10 @@ public final class CloneJob {
     private final PgConnector source;
     private final PgConnector target;
     private final Map<String, Duration> phases = new LinkedHashMap<>();
+    private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    /** The migration lock was taken once: from then on a lost connection is resumed, not reported. */
+    private boolean begun;
 
     public CloneJob(CloneOptions options, ProgressListener progress) {
         this.options = options;
@@ -72,9 +76,59 @@ public final class CloneJob {
         this.target = new PgConnector(Side.TARGET, options.target());
     }
 
-    /** Runs the clone to the end, or throws an {@link InflightException} naming what stopped it. */
+    /**
+     * Runs the clone to the end, or throws an {@link InflightException} naming what stopped it. Once it has
+     * begun, losing either database (a restart, a network cut) or the target's disk filling up does not end it:
+     * it resumes, as a rerun would, for up to {@link CloneOptions#reconnectFor()}; what was copied stays copied.
+     */
     public CloneResult run() {
         long started = System.nanoTime();
+        long outageStarted = 0;
+        Duration backoff = FIRST_BACKOFF;
+        while (true) {
+            try {
+                return runOnce(started);
+            } catch (InflightException e) {
+                if (!begun || !retriable(e)) {
+                    throw e;
+                }
+                long now = System.nanoTime();
+                outageStarted = outageStarted == 0 ? now : outageStarted;
+                if (options.reconnectFor().isZero()) {
+                    throw e;
+                }
+                if (now - outageStarted > options.reconnectFor().toNanos()) {
+                    throw new InflightException(e.code(), e.getMessage() + " (gave up resuming after "
+                            + options.reconnectFor().toSeconds() + " s; rerun the same command to continue)",
+                            e.sqlState().orElse(null), e);
+                }
+                progress.warning("clone interrupted, resuming in " + backoff.toSeconds() + " s (what is copied stays"
+                        + " copied): " + e.getMessage());
+                sleep(backoff);
+                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            }
+        }
+    }
+
+    private static boolean retriable(InflightException e) {
+        return switch (e.code()) {
+            case CONNECTION_LOST, CONNECTION_FAILED, RESOURCE_EXHAUSTED -> true;
+            // a slot's walsender may outlive its broken connection for a moment
+            case OBJECT_CONFLICT -> "55006".equals(e.sqlState().orElse(""));
+            default -> false;
+        };
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InflightException(ErrorCode.INTERRUPTED, "interrupted while waiting to resume the clone");
+        }
+    }
+
+    private CloneResult runOnce(long started) {
         try (Connection src = source.open(); Connection tgt = target.open()) {
             Preflight.versions(Preflight.server(src, source), Preflight.server(tgt, target));
             Preflight.replication(src, source);
@@ -88,6 +142,7 @@ public final class CloneJob {
                     .forEach(t -> progress.tableExpected(t.id(), t.estimatedRows(), t.estimatedBytes()));
 
             try (StateStore state = StateStore.open(target)) {
+                begun = true;
                 SchemaPlan plan = options.schemaMode() == SchemaMode.CREATE
                         ? timed("plan", () -> SchemaPlanner.plan(SchemaReader.read(src, options.schemas())))
                         : null;

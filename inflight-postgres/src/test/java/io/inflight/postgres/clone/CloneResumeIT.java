@@ -1,0 +1,77 @@
+package io.inflight.postgres.clone;
+
+import static io.inflight.testkit.TableContents.fingerprint;
+import static io.inflight.testkit.TableContents.scalar;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.inflight.core.TableId;
+import io.inflight.core.progress.ProgressListener;
+import io.inflight.testkit.PostgresServer;
+import java.sql.Connection;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A source restart in the middle of the copy does not end the clone: it resumes by itself, as a rerun would,
+ * and the target ends up holding every row once.
+ */
+@Timeout(300)
+class CloneResumeIT {
+
+    @Test
+    void aSourceRestartDuringTheCopyIsResumedWithoutTheUser() throws Exception {
+        try (PostgresServer source = PostgresServer.builder(13).durable(true).start();
+             PostgresServer target = PostgresServer.start(17)) {
+            source.createDatabase("app");
+            target.createDatabase("app");
+            source.execute("app",
+                    "CREATE TABLE accounts (id bigint PRIMARY KEY, owner text NOT NULL UNIQUE)",
+                    "CREATE TABLE entries (id bigint PRIMARY KEY, account_id bigint NOT NULL REFERENCES accounts,"
+                            + " memo text)",
+                    "INSERT INTO accounts SELECT g, 'owner-' || g FROM generate_series(1, 20000) g",
+                    "INSERT INTO entries SELECT g, 1 + g % 20000, repeat('m', 80) FROM generate_series(1, 1200000) g",
+                    "ANALYZE");
+            List<String> warnings = new CopyOnWriteArrayList<>();
+            AtomicBoolean restarted = new AtomicBoolean();
+            CompletableFuture<Void> restart = new CompletableFuture<>();
+            ProgressListener collect = new ProgressListener() {
+                @Override
+                public void warning(String message) {
+                    warnings.add(message);
+                }
+
+                @Override
+                public void tableProgress(TableId table, long rowsDelta, long bytesDelta) {
+                    // rows of the big table are flowing: restart the source under the copy's feet
+                    if (table.name().equals("entries") && restarted.compareAndSet(false, true)) {
+                        CompletableFuture.runAsync(source::restart).whenComplete((v, e) -> {
+                            if (e == null) {
+                                restart.complete(null);
+                            } else {
+                                restart.completeExceptionally(e);
+                            }
+                        });
+                    }
+                }
+            };
+            CloneResult result = new CloneJob(CloneOptions.defaults(source.endpoint("app"), target.endpoint("app"))
+                    .withJobs(2), collect).run();
+            restart.get(60, TimeUnit.SECONDS);
+
+            assertThat(warnings).as("the interruption is reported").anyMatch(w -> w.startsWith("clone interrupted,"
+                    + " resuming in"));
+            assertThat(result.rowsCopied()).isPositive();
+            try (Connection s = source.connect("app"); Connection t = target.connect("app")) {
+                for (String table : List.of("public.accounts", "public.entries")) {
+                    assertThat(fingerprint(t, table)).as(table).isEqualTo(fingerprint(s, table));
+                }
+                assertThat(scalar(t, "SELECT phase FROM inflight.migration")).isEqualTo("cloned");
+            }
+        }
+    }
+}
