@@ -11,6 +11,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -100,6 +101,8 @@ public final class StateStore implements AutoCloseable {
             );
             """;
 
+    private static final Duration LOCK_WAIT = Duration.ofSeconds(5);
+
     private final PgConnector target;
     private final Connection conn;
 
@@ -115,14 +118,10 @@ public final class StateStore implements AutoCloseable {
     public static StateStore open(PgConnector target) {
         Connection c = target.open();
         try {
-            try (Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT pg_try_advisory_lock(" + LOCK_CLASS + ", 0)")) {
-                rs.next();
-                if (!rs.getBoolean(1)) {
-                    throw new InflightException(ErrorCode.OBJECT_CONFLICT, "another Inflight run is working on "
-                            + target + " (it holds advisory lock " + LOCK_CLASS + ",0); wait for it to finish or "
-                            + "stop it, then rerun");
-                }
+            if (!lock(c)) {
+                throw new InflightException(ErrorCode.OBJECT_CONFLICT, "another Inflight run is working on "
+                        + target + " (it holds advisory lock " + LOCK_CLASS + ",0); wait for it to finish or "
+                        + "stop it, then rerun");
             }
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
@@ -471,9 +470,46 @@ public final class StateStore implements AutoCloseable {
         }
     }
 
-    /** Releases the migration lock and the connection. */
+    /**
+     * Takes the migration lock, waiting a few seconds for a holder that is going away: a run that just ended or
+     * was killed leaves a server session that releases the lock only when it has noticed, and a rerun started
+     * at once (by a user, a service manager, the stream reconnecting) must not be refused for that.
+     */
+    private static boolean lock(Connection c) throws SQLException {
+        long deadline = System.nanoTime() + LOCK_WAIT.toNanos();
+        try (Statement s = c.createStatement()) {
+            while (true) {
+                try (ResultSet rs = s.executeQuery("SELECT pg_try_advisory_lock(" + LOCK_CLASS + ", 0)")) {
+                    rs.next();
+                    if (rs.getBoolean(1)) {
+                        return true;
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    return false;
+                }
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+    }
+
+    /** Releases the migration lock (at once, not when the server notices the session end) and the connection. */
     @Override
     public synchronized void close() {
+        try (Statement s = conn.createStatement()) {
+            if (!conn.getAutoCommit()) {
+                conn.rollback();
+                conn.setAutoCommit(true);
+            }
+            s.execute("SELECT pg_advisory_unlock(" + LOCK_CLASS + ", 0)");
+        } catch (SQLException ignored) {
+            // a broken connection: the server ends the session, and with it the lock, by itself
+        }
         closeQuietly(conn);
     }
 

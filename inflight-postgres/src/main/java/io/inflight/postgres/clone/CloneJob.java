@@ -112,7 +112,9 @@ public final class CloneJob {
 
     private static boolean retriable(InflightException e) {
         return switch (e.code()) {
-            case CONNECTION_LOST, CONNECTION_FAILED, RESOURCE_EXHAUSTED -> true;
+            case CONNECTION_LOST, CONNECTION_FAILED -> true;
+            // the target's disk or memory (a SQLSTATE says so), not this process's heap, which waiting won't fix
+            case RESOURCE_EXHAUSTED -> e.sqlState().isPresent();
             // a slot's walsender may outlive its broken connection for a moment
             case OBJECT_CONFLICT -> "55006".equals(e.sqlState().orElse(""));
             default -> false;

@@ -191,7 +191,15 @@ public final class StreamJob {
             return false;
         }
         controlCheckedNanos = now;
-        if (control.stopRequested()) {
+        boolean requested;
+        try {
+            requested = control.stopRequested();
+        } catch (InflightException e) {
+            // the target went away: the session finds out too, and reconnects with a fresh store
+            log.debug("cannot read the stop request: {}", e.getMessage());
+            return stopRequested;
+        }
+        if (requested) {
             log.info("stop requested through {}.control on the target (cutover is taking over)", StateStore.SCHEMA);
             stopRequested = true;
         }
