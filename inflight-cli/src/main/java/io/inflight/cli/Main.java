@@ -76,7 +76,18 @@ public final class Main implements Callable<Integer> {
         });
         cl.setParameterExceptionHandler(Main::usageError);
         cl.setExecutionExceptionHandler((e, cmd, pr) -> main.failure(e, cmd.getErr()));
-        int code = cl.execute(args);
+        int code;
+        try {
+            code = cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            // picocli passes Errors through; without this the JVM would print a stack trace and exit with 1.
+            // Whatever filled the heap is unreachable once the stack has unwound, so there is room to say so.
+            cl.getErr().println("inflight: the Java heap (" + (Runtime.getRuntime().maxMemory() >> 20) + " MB) is"
+                    + " too small for what was being read or applied (" + e.getMessage() + "); nothing"
+                    + " uncommitted was kept. Rerun the same command with a bigger heap, e.g."
+                    + " INFLIGHT_JAVA_OPTS=-Xmx2g ./inflight ... or java -Xmx2g -jar inflight.jar ...: it resumes");
+            code = ErrorCode.RESOURCE_EXHAUSTED.exitCode();
+        }
         cl.getOut().flush();
         cl.getErr().flush();
         return code;

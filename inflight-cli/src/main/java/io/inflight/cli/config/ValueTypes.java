@@ -86,12 +86,24 @@ final class ValueTypes {
         return "string";
     }
 
+    /** What a value must be, as a message says it ("a whole number"), unlike {@link #scalarName}'s table word. */
+    private static String wanted(Class<?> t) {
+        if (isBoolean(t)) {
+            return "true or false";
+        }
+        if (isInteger(t)) {
+            return "a whole number";
+        }
+        String name = scalarName(t);
+        return t.isEnum() ? name : "a " + name;
+    }
+
     private static String scalarProblem(Class<?> t, Object v) {
         if (v instanceof java.util.Map || v instanceof List) {
-            return "must be a " + scalarName(t) + ", not a " + ConfigFile.kind(v);
+            return "must be " + wanted(t) + ", not a " + ConfigFile.kind(v);
         }
         if (v == null) {
-            return "has no value; give a " + scalarName(t) + " or remove the key";
+            return "has no value; give " + wanted(t) + " or remove the key";
         }
         if (isBoolean(t)) {
             return v instanceof Boolean ? null : "must be true or false, not " + ConfigFile.kind(v) + " '" + v + "'";
@@ -104,7 +116,7 @@ final class ValueTypes {
             return v instanceof Number ? null : "must be a number, not " + ConfigFile.kind(v) + " '" + v + "'";
         }
         if (v instanceof Boolean) {
-            return "must be a " + scalarName(t) + ", not the boolean " + v;
+            return "must be " + wanted(t) + ", not the boolean " + v;
         }
         return textProblem(t, String.valueOf(v));
     }

@@ -2,8 +2,6 @@ package io.inflight.postgres.apply;
 
 import io.inflight.core.Identifiers;
 import io.inflight.postgres.stream.TupleData;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Array;
 import java.sql.Connection;
@@ -14,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
 import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
 import org.postgresql.copy.CopyManager;
 
 /**
@@ -26,6 +25,9 @@ import org.postgresql.copy.CopyManager;
  * thread-safe; uses the applier's connection and transaction.
  */
 final class SetWriter {
+
+    /** Characters of COPY text sent at a time. */
+    private static final int CHUNK_CHARS = 32 * 1024;
 
     private final Connection conn;
     private final CopyManager copy;
@@ -85,25 +87,51 @@ final class SetWriter {
     private void insert(TableShape shape, List<TupleData> rows) throws SQLException {
         StringJoiner cols = new StringJoiner(", ");
         shape.columns().forEach(c -> cols.add(Identifiers.quote(c)));
-        ByteArrayOutputStream data = new ByteArrayOutputStream(rows.size() * 64);
-        StringBuilder line = new StringBuilder(256);
-        for (TupleData row : rows) {
-            line.setLength(0);
-            for (int i = 0; i < row.size(); i++) {
-                if (i > 0) {
-                    line.append('\t');
-                }
-                appendCopyText(line, Tuples.text(row.get(i)));
-            }
-            line.append('\n');
-            byte[] bytes = line.toString().getBytes(StandardCharsets.UTF_8);
-            data.write(bytes, 0, bytes.length);
-        }
+        // Rows go out in chunks as they are written: a batch of big rows is never held twice in the heap.
+        CopyIn in = copy.copyIn("COPY " + shape.table().quoted() + " (" + cols + ") FROM STDIN");
         try {
-            copy.copyIn("COPY " + shape.table().quoted() + " (" + cols + ") FROM STDIN",
-                    new java.io.ByteArrayInputStream(data.toByteArray()));
-        } catch (IOException e) {
-            throw new SQLException("COPY into " + shape.table() + " failed: " + e.getMessage(), "58030", e);
+            StringBuilder chunk = new StringBuilder(CHUNK_CHARS + 16);
+            for (TupleData row : rows) {
+                for (int i = 0; i < row.size(); i++) {
+                    if (i > 0) {
+                        chunk.append('\t');
+                    }
+                    String value = Tuples.text(row.get(i));
+                    if (value == null) {
+                        chunk.append("\\N");
+                        continue;
+                    }
+                    for (int from = 0; from < value.length(); ) {
+                        int to = Math.min(value.length(), from + CHUNK_CHARS);
+                        if (to < value.length() && Character.isHighSurrogate(value.charAt(to - 1))) {
+                            to--;   // never split a surrogate pair between two chunks
+                        }
+                        appendCopyText(chunk, value, from, to);
+                        from = to;
+                        if (chunk.length() >= CHUNK_CHARS) {
+                            send(in, chunk);
+                        }
+                    }
+                }
+                chunk.append('\n');
+                if (chunk.length() >= CHUNK_CHARS) {
+                    send(in, chunk);
+                }
+            }
+            send(in, chunk);
+            in.endCopy();
+        } finally {
+            if (in.isActive()) {
+                in.cancelCopy();
+            }
+        }
+    }
+
+    private static void send(CopyIn in, StringBuilder chunk) throws SQLException {
+        if (chunk.length() > 0) {
+            byte[] bytes = chunk.toString().getBytes(StandardCharsets.UTF_8);
+            in.writeToCopy(bytes, 0, bytes.length);
+            chunk.setLength(0);
         }
     }
 
@@ -113,7 +141,12 @@ final class SetWriter {
             out.append("\\N");
             return;
         }
-        for (int i = 0; i < value.length(); i++) {
+        appendCopyText(out, value, 0, value.length());
+    }
+
+    /** Characters {@code from} to {@code to} of a non-null value, escaped as {@link #appendCopyText} does. */
+    private static void appendCopyText(StringBuilder out, String value, int from, int to) {
+        for (int i = from; i < to; i++) {
             char ch = value.charAt(i);
             switch (ch) {
                 case '\\' -> out.append("\\\\");

@@ -134,6 +134,7 @@ public final class CloneJob {
         try (Connection src = source.open(); Connection tgt = target.open()) {
             Preflight.versions(Preflight.server(src, source), Preflight.server(tgt, target));
             Preflight.replication(src, source);
+            refuseUnknownSchemas(src);
             List<TableInfo> tables = TableCatalog.read(src, options.schemas());
             if (tables.isEmpty()) {
                 throw new InflightException(ErrorCode.INVALID_CONFIGURATION, "the source " + source.endpoint()
@@ -439,6 +440,26 @@ public final class CloneJob {
     private static String preview(List<TableId> ids) {
         List<String> names = ids.stream().limit(10).map(TableId::toString).toList();
         return String.join(", ", names) + (ids.size() > 10 ? " and " + (ids.size() - 10) + " more" : "");
+    }
+
+    /** A misspelt name in --schemas would otherwise leave that schema out without a word. */
+    private void refuseUnknownSchemas(Connection src) throws SQLException {
+        List<String> unknown = new ArrayList<>();
+        for (String name : options.schemas().include()) {
+            try (var ps = src.prepareStatement("SELECT 1 FROM pg_namespace WHERE nspname = ?")) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        unknown.add("'" + name + "'");
+                    }
+                }
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new InflightException(ErrorCode.INVALID_CONFIGURATION, "--schemas names schema(s) "
+                    + String.join(", ", unknown) + " that the source " + source.endpoint() + " does not have;"
+                    + " check the spelling (names are case-sensitive: as in pg_namespace, without quotes)");
+        }
     }
 
     private static String describe(List<String> include) {

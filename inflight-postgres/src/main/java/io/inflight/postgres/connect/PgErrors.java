@@ -17,7 +17,9 @@ public final class PgErrors {
 
     public static InflightException translate(SQLException e, PgConnector on, String doing) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
-        String server = firstLine(e.getMessage());
+        String server = unknownHost(e)
+                ? "host '" + on.endpoint().host() + "' could not be resolved (no DNS entry for it)"
+                : firstLine(e.getMessage());
         String where = on.side().word() + " " + on.endpoint().describe();
         ErrorCode code = classify(state, server);
         String advice = isTls(state, server) ? tlsAdvice(on, server) : advice(code, on, server);
@@ -104,6 +106,16 @@ public final class PgErrors {
                 + " not accepted. Check that sslrootcert" + (root == null ? " (unset: ~/.postgresql/root.crt)"
                 : " (" + root + ")") + " holds the CA that signed it and, for verify-full, that the certificate names"
                 + " host " + on.endpoint().host() + " (subjectAltName)";
+    }
+
+    /** pgjdbc says only "The connection attempt failed." when the host name does not resolve. */
+    private static boolean unknownHost(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.UnknownHostException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String quote(String ident) {

@@ -19,7 +19,6 @@ import io.inflight.postgres.stream.PgOutputMessage.Streamed;
 import io.inflight.postgres.stream.PgOutputMessage.Truncate;
 import io.inflight.postgres.stream.PgOutputMessage.Type;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -198,7 +197,7 @@ public final class PgOutputDecoder {
             values.add(switch (kind) {
                 case 'n' -> TupleData.Value.NULL;
                 case 'u' -> TupleData.Value.UNCHANGED_TOAST;
-                case 't' -> new TupleData.Text(new String(in.bytes(in.int32()), StandardCharsets.UTF_8));
+                case 't' -> new TupleData.Text(in.utf8(in.int32()));
                 case 'b' -> new TupleData.Binary(in.bytes(in.int32()));
                 default -> throw in.fail("unknown kind " + kind + " for column " + (i + 1) + " of a tuple");
             });

@@ -1,5 +1,7 @@
 package io.inflight.postgres.stream;
 
+import io.inflight.core.ErrorCode;
+import io.inflight.core.InflightException;
 import io.inflight.core.Lsn;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -80,9 +82,14 @@ final class SlotReader implements AutoCloseable {
                     statusWanted = false;
                     slot.sendStatus();
                 }
+                if (bytes.availablePermits() == 0 && !awaitEmptyQueue()) {
+                    return;
+                }
                 PgOutputMessage m = slot.poll();
                 if (m != null) {
-                    // A message bigger than the whole budget still goes through, alone.
+                    // A message bigger than the whole budget still goes through, alone: the next one is read
+                    // only once the applier has taken it (above), so two huge rows never sit in the heap at once
+                    // on this side.
                     int size = Math.min(slot.lastMessageBytes(), maxBytes);
                     while (!bytes.tryAcquire(size, 50, TimeUnit.MILLISECONDS)) {
                         if (stopped) {
@@ -102,12 +109,42 @@ final class SlotReader implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            try {
-                put(new Failure(e));
-            } catch (InterruptedException ignored) {
-                Thread.currentThread().interrupt();
+            fail(e);
+        } catch (OutOfMemoryError e) {
+            // Without this the thread would die alone and the applier wait for ever. The message that did not
+            // fit is unreachable by now, so there is room to say so.
+            fail(new InflightException(ErrorCode.RESOURCE_EXHAUSTED, "the Java heap is too small for a change of "
+                    + slot.lastMessageBytes() / (1 << 20) + " MB read from the slot after the source position "
+                    + slot.lastReceived() + " (" + e.getMessage() + "). Rerun with a bigger heap, e.g."
+                    + " INFLIGHT_JAVA_OPTS=-Xmx" + suggestedHeapMb() + "m (java -Xmx" + suggestedHeapMb()
+                    + "m -jar inflight.jar): the stream resumes from the last position the target committed"));
+        }
+    }
+
+    /** About three times the largest message: the message, its decoded values, and the one being applied. */
+    private long suggestedHeapMb() {
+        long heapMb = Runtime.getRuntime().maxMemory() >> 20;
+        long needMb = 3L * Math.max(1, slot.lastMessageBytes() >> 20) + 128;
+        return Math.max(2 * heapMb, needMb);
+    }
+
+    private void fail(RuntimeException e) {
+        try {
+            put(new Failure(e));
+        } catch (InterruptedException ignored) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Waits until the applier has taken every queued message; false when stopped meanwhile. */
+    private boolean awaitEmptyQueue() throws InterruptedException {
+        while (!bytes.tryAcquire(maxBytes, 50, TimeUnit.MILLISECONDS)) {
+            if (stopped) {
+                return false;
             }
         }
+        bytes.release(maxBytes);
+        return true;
     }
 
     private void put(Item item) throws InterruptedException {

@@ -363,7 +363,9 @@ public final class StreamJob {
 
     private static boolean retriable(InflightException e) {
         return switch (e.code()) {
-            case CONNECTION_LOST, CONNECTION_FAILED, RESOURCE_EXHAUSTED -> true;
+            case CONNECTION_LOST, CONNECTION_FAILED -> true;
+            // a server out of disk may get some back; Inflight's own heap (no SQLSTATE) will not grow by waiting
+            case RESOURCE_EXHAUSTED -> e.sqlState().isPresent();
             // the walsender of a broken connection may hold the slot until the source notices
             case OBJECT_CONFLICT -> "55006".equals(e.sqlState().orElse(""));
             default -> false;

@@ -87,6 +87,23 @@ final class WireReader {
         throw fail("string without its NUL terminator");
     }
 
+    /**
+     * {@code length} bytes of UTF-8 as a string, decoded straight from the message: a 100 MB value must not be
+     * copied once more on its way (the heap holds the message and the string, nothing else).
+     */
+    String utf8(int length) {
+        if (length < 0) {
+            throw fail("negative length " + length);
+        }
+        need(length);
+        if (!buf.hasArray()) {
+            return new String(bytes(length), StandardCharsets.UTF_8);
+        }
+        String s = new String(buf.array(), buf.arrayOffset() + buf.position(), length, StandardCharsets.UTF_8);
+        buf.position(buf.position() + length);
+        return s;
+    }
+
     /** {@code length} bytes; the length was read from the wire and is checked before allocating. */
     byte[] bytes(int length) {
         if (length < 0) {
