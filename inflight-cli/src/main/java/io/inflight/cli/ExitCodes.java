@@ -21,7 +21,7 @@ public final class ExitCodes {
             Map.entry(ErrorCode.SCHEMA_MISMATCH, "With `--schema existing`: the target's tables differ from the source's."),
             Map.entry(ErrorCode.UNSUPPORTED, "A type, version or object Inflight cannot carry."),
             Map.entry(ErrorCode.CONNECTION_LOST, "A connection broke mid-run; rerun the same command to resume."),
-            Map.entry(ErrorCode.RESOURCE_EXHAUSTED, "A server ran out of disk or memory; free some and rerun to resume."),
+            Map.entry(ErrorCode.RESOURCE_EXHAUSTED, "A server ran out of disk or memory, or Inflight out of heap (give it more with INFLIGHT_JAVA_OPTS=-Xmx...); free some and rerun to resume."),
             Map.entry(ErrorCode.OBJECT_CONFLICT, "A slot, publication or table is missing or already taken."),
             Map.entry(ErrorCode.DATA_CONFLICT, "The target's rows no longer match the source's; a change cannot be applied."),
             Map.entry(ErrorCode.DATA_DIFFERS, "`verify` found rows missing, extra or different on the target (see its report)."),
