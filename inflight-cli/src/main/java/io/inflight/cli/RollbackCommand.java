@@ -1,11 +1,6 @@
 package io.inflight.cli;
 
-import io.inflight.cli.logging.Logging.Verbosity;
-import io.inflight.core.progress.ProgressListener;
-import io.inflight.postgres.cutover.SwitchOptions;
-import io.inflight.postgres.cutover.SwitchResult;
 import io.inflight.postgres.cutover.Switchover;
-import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,30 +36,6 @@ final class RollbackCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Environment env = main.env();
-        SwitchOptions options = settings.options(env, connection.source(env), connection.target(env));
-        PrintWriter err = spec.commandLine().getErr();
-        boolean quiet = main.verbosity() == Verbosity.QUIET;
-        ProgressListener progress = new ProgressListener() {
-            @Override
-            public void stepFinished(String description, long millis) {
-                if (!quiet) {
-                    err.println(description + " (" + millis + " ms)");
-                }
-            }
-
-            @Override
-            public void warning(String message) {
-                err.println("warning: " + message);
-            }
-        };
-        SwitchResult result = Switchover.rollback(options, progress).run();
-        if (!quiet) {
-            err.println(SwitchSummary.text(result));
-        }
-        if (json) {
-            spec.commandLine().getOut().println(SwitchSummary.json(result));
-        }
-        return 0;
+        return Switching.run(main, spec, connection, settings, json, Switchover::rollback);
     }
 }
