@@ -8,6 +8,7 @@ import io.inflight.core.progress.ProgressListener;
 import io.inflight.postgres.apply.ApplyStats;
 import io.inflight.postgres.stream.StreamStatus;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -58,6 +59,9 @@ public final class MetricsServer implements AutoCloseable {
         }
     }
 
+    /** Keeps the stream's counters reachable for as long as this server serves them. */
+    private volatile ApplyStats streamStats;
+
     public int port() {
         return http.getAddress().getPort();
     }
@@ -91,6 +95,9 @@ public final class MetricsServer implements AutoCloseable {
 
     /** Exposes a running stream's counters. */
     public void stream(ApplyStats stats) {
+        // Micrometer holds a function counter's object weakly: once the finished job was collected the counters
+        // read 0, while a last scrape should still see what the stream did.
+        streamStats = stats;
         counter("inflight.apply.changes", "Row changes applied to the target", stats, ApplyStats::changes);
         counter("inflight.apply.transactions", "Source transactions committed on the target", stats,
                 ApplyStats::transactions);
@@ -101,6 +108,9 @@ public final class MetricsServer implements AutoCloseable {
                 ApplyStats::setChanges);
         counter("inflight.apply.ordered.fallbacks", "Net-effect applications replaced by ordered ones", stats,
                 ApplyStats::orderedFallbacks);
+        DistributionSummary batchSizes = DistributionSummary.builder("inflight.apply.batch.changes")
+                .description("Row changes per target transaction").publishPercentiles(0.5, 0.99).register(registry);
+        stats.observeBatches(batchSizes::record);
     }
 
     /** The latest stream status, for the lag gauges. */
@@ -121,7 +131,7 @@ public final class MetricsServer implements AutoCloseable {
 
     private void gauge(String name, String description, ToDoubleFunction<StreamStatus> f) {
         Gauge.builder(name, stream, ref -> ref.get() == null ? Double.NaN : f.applyAsDouble(ref.get()))
-                .description(description).register(registry);
+                .description(description).strongReference(true).register(registry);
     }
 
     private void counter(String name, String description, ApplyStats stats, ToDoubleFunction<ApplyStats> f) {

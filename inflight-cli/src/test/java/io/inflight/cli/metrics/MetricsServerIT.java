@@ -47,6 +47,8 @@ class MetricsServerIT {
             assertThat(value(body, "inflight_copy_rows_total")).isEqualTo(2500);
             assertThat(value(body, "inflight_apply_changes_total")).isEqualTo(500);
             assertThat(value(body, "inflight_apply_transactions_total")).isGreaterThanOrEqualTo(2);
+            assertThat(value(body, "inflight_apply_batch_changes_sum")).as(body).isEqualTo(500);
+            assertThat(value(body, "inflight_apply_batch_changes_count")).isGreaterThanOrEqualTo(1);
             assertThat(body).contains("inflight_stream_lag_bytes", "inflight_stream_lag_seconds",
                     "inflight_slot_retained_wal_bytes");
             assertThat(body).doesNotContain(source.password()).doesNotContain(target.password());

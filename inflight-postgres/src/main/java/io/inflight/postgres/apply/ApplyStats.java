@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongConsumer;
 
 /**
  * Counters of what the applier did, readable from any thread while it works (progress display, metrics,
@@ -24,6 +25,9 @@ public final class ApplyStats {
     private volatile Lsn appliedLsn = Lsn.INVALID;
     private volatile Instant appliedCommitTime;
     private volatile Instant appliedAt;
+    private volatile LongConsumer batchObserver = n -> { };
+    /** {@link #changes} at the last commit: the difference is the size of the batch being committed. */
+    private long changesAtLastCommit;
 
     /** Per-table row change counts. */
     public record TableCounts(long inserts, long updates, long deletes, long truncates, long missing) {
@@ -69,9 +73,20 @@ public final class ApplyStats {
         missingRows.increment();
     }
 
+    /** Told the row changes of each committed target transaction (for a batch-size distribution). */
+    public void observeBatches(LongConsumer observer) {
+        batchObserver = observer;
+    }
+
     void committed(Lsn lsn, Instant commitTime, int sourceTransactions) {
         transactions.add(sourceTransactions);
         batches.increment();
+        long now = changes.sum();
+        if (now > changesAtLastCommit) {
+            // a commit without changes only moves an idle stream's position: not a batch worth counting
+            batchObserver.accept(now - changesAtLastCommit);
+        }
+        changesAtLastCommit = now;
         appliedCommitTime = commitTime;
         appliedAt = Instant.now();
         appliedLsn = lsn;
