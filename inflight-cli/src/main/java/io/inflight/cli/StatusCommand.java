@@ -70,6 +70,8 @@ final class StatusCommand implements Callable<Integer> {
         s.tables().stream().filter(t -> !t.status().equals("copied")).limit(TABLES_LISTED).forEach(t ->
                 out.add("  " + t.table() + ": " + t.status() + (t.rowsCopied() > 0 ? ", "
                         + ProgressMath.count(t.rowsCopied()) + " rows so far" : "")
+                        + t.rowsPerSecond(now).map(r -> String.format(Locale.ROOT, " (%s rows/s)",
+                                ProgressMath.count(Math.round(r)))).orElse("")
                         + (t.attempts() > 1 ? " (attempt " + t.attempts() + ")" : "")));
         if (s.appliedLsn().isPresent()) {
             StringBuilder b = new StringBuilder("stream: applied up to " + s.appliedLsn().get());
@@ -78,6 +80,9 @@ final class StatusCommand implements Callable<Integer> {
             s.lagTime(now).ifPresent(d -> b.append(", ").append(seconds(d)));
             s.appliedAt().ifPresent(a -> b.append(" · last commit on the target ").append(seconds(Duration.between(a,
                     now))).append(" ago"));
+            b.append(" · ").append(ProgressMath.count(s.changesApplied())).append(" changes applied");
+            s.changesPerSecond().ifPresent(r -> b.append(", ").append(ProgressMath.count(Math.round(r)))
+                    .append("/s over its last seconds"));
             out.add(b.toString());
         } else {
             out.add("stream: not started (it begins at the clone's consistent point " + s.consistentLsn() + ")");

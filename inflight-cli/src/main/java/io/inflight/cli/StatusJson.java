@@ -33,11 +33,14 @@ final class StatusJson {
             j.put("rowsCopied", t.rowsCopied());
             j.put("bytesCopied", t.bytesCopied());
             j.put("attempts", t.attempts());
+            j.put("rowsPerSecond", t.rowsPerSecond(now).orElse(null));
         }
         o.put("appliedLsn", s.appliedLsn().map(Object::toString).orElse(null));
         o.put("appliedCommitTime", s.appliedCommit().map(Object::toString).orElse(null));
         o.put("lagBytes", s.lagBytes().orElse(null));
         o.put("lagMs", s.lagTime(now).map(d -> d.toMillis()).orElse(null));
+        o.put("changesApplied", s.changesApplied());
+        o.put("changesPerSecond", s.changesPerSecond().orElse(null));
         o.put("sourceReachable", s.source().isPresent());
         s.source().ifPresent(src -> {
             o.put("sourceLsn", src.currentLsn().toString());

@@ -67,7 +67,8 @@ class StatusCommandIT {
         String json = streamed.out().strip();
         assertThat(json).startsWith("{").endsWith("}").contains("\"phase\":\"streaming\"", "\"tablesCopied\":1",
                 "\"sourceReachable\":true", "\"slotExists\":true").containsPattern("\"appliedLsn\":\"[0-9A-F]+/[0-9A-F]+\"");
-        assertThat(json).contains("\"lastVerify\":null");
+        assertThat(json).contains("\"lastVerify\":null", "\"changesApplied\":1,").containsPattern(
+                "\"changesPerSecond\":[0-9.]+");
         assertThat(streamed.out() + streamed.err()).doesNotContain(source.password()).doesNotContain(target.password());
     }
 

@@ -68,6 +68,9 @@ public final class Applier implements AutoCloseable {
     private Lsn reportedLsn;
     /** The end of the last batch handed to the lane. */
     private Lsn submittedLsn;
+    /** On the lane: the changes counted at the last commit, and the recent rate, both stored with the position. */
+    private long changesAtCommit;
+    private final ApplyRate rate = new ApplyRate();
 
     /** Changes held for the set path before they are applied, at most. */
     static final int SEGMENT_MAX_CHANGES = 20_000;
@@ -377,8 +380,11 @@ public final class Applier implements AutoCloseable {
         lane.submit(() -> {
             try {
                 writer.flush();
-                StreamPosition.write(conn, end, commitTime);
+                long applied = stats.changes();
+                StreamPosition.write(conn, end, commitTime, applied - changesAtCommit, rate.at(System.nanoTime(),
+                        applied));
                 conn.commit();
+                changesAtCommit = applied;
             } catch (SQLException e) {
                 throw failed(e, writer.pendingTable(), at);
             }

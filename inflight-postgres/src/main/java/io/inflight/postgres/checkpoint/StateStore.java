@@ -95,6 +95,10 @@ public final class StateStore implements AutoCloseable {
                 applied_commit_time timestamptz,
                 updated_at          timestamptz NOT NULL DEFAULT now()
             );
+            -- added after the first release of the table: a migration begun earlier gets them on its next run
+            ALTER TABLE inflight.stream_position
+                ADD COLUMN IF NOT EXISTS changes_applied bigint NOT NULL DEFAULT 0,
+                ADD COLUMN IF NOT EXISTS changes_per_second double precision;
             CREATE TABLE IF NOT EXISTS inflight.control (
                 request      text PRIMARY KEY CHECK (request IN ('stop')),
                 requested_at timestamptz NOT NULL DEFAULT now()

@@ -16,19 +16,32 @@ import java.util.Optional;
  * @param appliedAt       when the stream last committed on the target
  * @param source          the source side, empty when it could not be reached (with the reason)
  * @param lastVerify      the latest {@code inflight verify} run against this target, if any
+ * @param changesApplied  row changes the stream has applied in all, and its rate over its last seconds (as of
+ *                        {@code appliedAt}; empty before the stream's first commit)
  */
 public record MigrationStatus(boolean migrationExists, String phase, String slot, String publication,
                               Lsn consistentLsn, Instant startedAt, Instant updatedAt, List<TableCopy> tables,
                               Optional<Lsn> appliedLsn, Optional<Instant> appliedCommit, Optional<Instant> appliedAt,
                               Optional<SourceSide> source, Optional<String> sourceError,
-                              Optional<VerifySummary> lastVerify) {
+                              Optional<VerifySummary> lastVerify, long changesApplied,
+                              Optional<Double> changesPerSecond) {
 
     public MigrationStatus {
         tables = List.copyOf(tables);
     }
 
-    /** One table's copy. */
-    public record TableCopy(String table, String status, long rowsCopied, long bytesCopied, int attempts) {
+    /** One table's copy; {@code startedAt} is when its current attempt began. */
+    public record TableCopy(String table, String status, long rowsCopied, long bytesCopied, int attempts,
+                            Optional<Instant> startedAt) {
+
+        /** Rows per second so far, for a table being copied. */
+        public Optional<Double> rowsPerSecond(Instant now) {
+            if (!status.equals("copying") || startedAt.isEmpty()) {
+                return Optional.empty();
+            }
+            double seconds = Duration.between(startedAt.get(), now).toMillis() / 1000.0;
+            return seconds <= 0 ? Optional.empty() : Optional.of(rowsCopied / seconds);
+        }
     }
 
     /**

@@ -51,7 +51,8 @@ public final class StatusReader {
                 return new MigrationStatus(true, m.getString(1), slot, m.getString(3), Lsn.parse(m.getString(4)),
                         instant(m, 5), instant(m, 6), tables(c), position.map(StreamPosition::appliedLsn),
                         position.flatMap(StreamPosition::appliedCommitTime), position.map(StreamPosition::updatedAt),
-                        src, srcError, lastVerify(c));
+                        src, srcError, lastVerify(c), position.map(StreamPosition::changesApplied).orElse(0L),
+                        position.flatMap(StreamPosition::changesPerSecond));
             }
         } catch (SQLException e) {
             throw PgErrors.translate(e, tgt, "reading the migration state");
@@ -60,7 +61,8 @@ public final class StatusReader {
 
     private static MigrationStatus none() {
         return new MigrationStatus(false, "none", null, null, Lsn.INVALID, null, null, List.of(), Optional.empty(),
-                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), 0,
+                Optional.empty());
     }
 
     private static Optional<MigrationStatus.VerifySummary> lastVerify(Connection c) throws SQLException {
@@ -103,10 +105,10 @@ public final class StatusReader {
         List<MigrationStatus.TableCopy> out = new ArrayList<>();
         try (Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT format('%I.%I', schema_name, table_name), status, rows_copied,"
-                     + " bytes_copied, attempts FROM inflight.table_state ORDER BY schema_name, table_name")) {
+                     + " bytes_copied, attempts, started_at FROM inflight.table_state ORDER BY schema_name, table_name")) {
             while (rs.next()) {
                 out.add(new MigrationStatus.TableCopy(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4),
-                        rs.getInt(5)));
+                        rs.getInt(5), Optional.ofNullable(instant(rs, 6))));
             }
         }
         return out;

@@ -97,7 +97,7 @@ class VerifyStreamPositionIT {
                     Change ch = queue.poll(50, java.util.concurrent.TimeUnit.MILLISECONDS);
                     if (ch != null) {
                         s.executeUpdate("UPDATE kv SET v = " + ch.value() + " WHERE id = " + ch.id());
-                        StreamPosition.write(c, ch.after(), Instant.now());
+                        StreamPosition.write(c, ch.after(), Instant.now(), 1, 0);
                         c.commit();
                     }
                 }
