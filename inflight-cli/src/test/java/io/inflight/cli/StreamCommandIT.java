@@ -155,7 +155,7 @@ class StreamCommandIT {
             Map<String, Object> json = (Map<String, Object>) new Load(LoadSettings.builder().build())
                     .loadFromString(line);
             try (Connection t = target.connect(db)) {
-                assertThat(json.get("applied_lsn")).as("run %d", i).isNotEqualTo("0/0")
+                assertThat(json.get("appliedLsn")).as("run %d", i).isNotEqualTo("0/0")
                         .isEqualTo(scalar(t, "SELECT coalesce((SELECT applied_lsn FROM inflight.stream_position),"
                                 + " (SELECT consistent_lsn FROM inflight.migration))::text"));
             }

@@ -342,10 +342,12 @@ public final class Applier implements AutoCloseable {
     /**
      * Commits the open batch now (the stream has nothing more to give right away) and waits until the target
      * holds it. Returns the position that became durable since the last one returned; empty if none did. While a
-     * source transaction is open nothing is committed or awaited.
+     * source transaction is open its batch stays open, but the batches before it are waited for, so that what is
+     * durable gets reported (a stop in the middle of a transaction must still confirm every earlier commit).
      */
     public Optional<Lsn> flush() {
         if (inTransaction) {
+            lane.await();
             return durable();
         }
         if (batchEndLsn != null) {

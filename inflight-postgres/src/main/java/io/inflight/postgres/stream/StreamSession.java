@@ -94,9 +94,8 @@ final class StreamSession {
                 }
             }
         }
-        if (!inTransaction) {
-            applier.flush().ifPresent(this::confirm);
-        }
+        // commits an open batch only between source transactions; either way confirms every commit that is durable
+        applier.flush().ifPresent(this::confirm);
         slot.sendStatus();
     }
 
