@@ -48,7 +48,9 @@ final class Rig implements AutoCloseable {
     static Rig start(Settings settings, Path jar) {
         PostgresServer source = PostgresServer.builder(13).durable(true).start();
         PostgresServer target = PostgresServer.builder(17).durable(true).start();
-        Optional<SmallDisk> disk = SmallDisk.mount(384, System.getProperty("inflight.pg.user", "postgres"));
+        // Big enough for the data the write load piles up over a long run (the index builds need room for their
+        // temporary files too); a disk-full fault fills whatever is free, so the size does not soften it.
+        Optional<SmallDisk> disk = SmallDisk.mount(4096, System.getProperty("inflight.pg.user", "postgres"));
         disk.ifPresent(d -> target.execute("postgres", "CREATE TABLESPACE " + TABLESPACE + " LOCATION "
                 + Identifiers.literal(d.tablespaceDir().toString())));
         source.createDatabase(SOURCE_DB);
