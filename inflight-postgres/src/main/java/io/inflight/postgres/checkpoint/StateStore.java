@@ -100,6 +100,8 @@ public final class StateStore implements AutoCloseable {
             );
             """;
 
+    private static final int UNLOCK_TIMEOUT_MS = 2000;
+
     private final PgConnector target;
     private final Connection conn;
 
@@ -471,9 +473,24 @@ public final class StateStore implements AutoCloseable {
         }
     }
 
-    /** Releases the migration lock and the connection. */
+    /**
+     * Releases the migration lock, before returning, and the connection. Ending the session alone releases the lock
+     * only once the server has processed the disconnect, after this returned: a store opened right away (a cutover's
+     * stream after its takeover) would be refused by it. A broken connection cannot hold the lock up for long: the
+     * unlock waits at most {@value #UNLOCK_TIMEOUT_MS} ms for the server.
+     */
     @Override
     public synchronized void close() {
+        try {
+            if (!conn.isClosed()) {
+                conn.setNetworkTimeout(Runnable::run, UNLOCK_TIMEOUT_MS);
+                try (Statement s = conn.createStatement()) {
+                    s.execute("SELECT pg_advisory_unlock(" + LOCK_CLASS + ", 0)");
+                }
+            }
+        } catch (SQLException ignored) {
+            // the session is gone or going: the server releases the lock with it
+        }
         closeQuietly(conn);
     }
 
