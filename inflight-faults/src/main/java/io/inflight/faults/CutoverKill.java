@@ -29,6 +29,8 @@ final class CutoverKill {
             "check", "flip", "resume");
     private static final Duration STEP_LIMIT = Duration.ofMinutes(3);
     private static final long RERUN_LIMIT_S = 300;
+    /** The exit code of a process ended by SIGKILL. */
+    private static final int KILLED = 137;
 
     private CutoverKill() {
     }
@@ -38,9 +40,8 @@ final class CutoverKill {
         PgBouncer bouncer = e.routeWritesThroughPgBouncer();
         Pause.between(e.random, 500, 2000); // the application writes through PgBouncer for a while first
         String aim = AIMS.get(e.random.nextInt(AIMS.size()));
-        List<String> args = List.of("cutover", "--source", e.rig.directSourceUri(), "--target",
-                e.rig.directTargetUri(e.db),
-                "--pgbouncer", bouncer.host() + ":" + bouncer.port(), "--pgbouncer-database", Rig.SOURCE_DB,
+        List<String> args = List.of("cutover", "--source", e.rig.directSourceUri(),
+                "--target", e.rig.directTargetUri(e.db), "--pgbouncer", bouncer.host() + ":" + bouncer.port(), "--pgbouncer-database", Rig.SOURCE_DB,
                 "--pgbouncer-config", bouncer.configFile().toString(), "--pgbouncer-admin", bouncer.adminUser(),
                 "--force", "--skip-verify-check", "--verbose");
         Map<String, String> env = Map.of("INFLIGHT_PGBOUNCER_PASSWORD", bouncer.adminPassword());
@@ -50,17 +51,20 @@ final class CutoverKill {
         InflightProcess first = e.start(args, "cutover", env);
         boolean reached = aim.equals("start") ? startedFor(e, first) : awaitStep(e, first, aim);
         Pause.between(e.random, 0, 40);
-        boolean alive = first.isAlive();
         first.kill9();
         OptionalInt firstExit = first.exitCode();
         firstExit.ifPresent(e::recordExit);
-        String struck = alive ? "cutover " + lastStep(e).orElse("before its first step")
-                : "cutover had ended (exit " + firstExit.orElse(-1) + ")";
-        if (!reached && alive) {
+        // exit 0: it finished before the kill landed (the kill may race its very end), so there is nothing to rerun
+        boolean done = firstExit.orElse(-1) == 0;
+        String struck = done ? "cutover had finished" : "cutover " + lastStep(e).orElse("before its first step");
+        if (!reached && !done) {
             struck += " (aimed at " + aim + ")";
         }
+        if (firstExit.isPresent() && firstExit.getAsInt() != 0 && firstExit.getAsInt() != KILLED) {
+            problems.add("the cutover failed on its own before the kill (exit " + firstExit.getAsInt() + "):\n"
+                    + first.tail());
+        }
 
-        boolean done = !alive && firstExit.orElse(-1) == 0;
         if (!done) {
             InflightProcess again = e.start(args, "cutover-rerun", env);
             OptionalInt code = again.awaitExit(RERUN_LIMIT_S);
@@ -85,7 +89,7 @@ final class CutoverKill {
         Comparison.slotAhead(e.flow()).ifPresent(p -> problems.add("forward stream: " + p));
         e.streamBack();
         return new Fault.Injected(struck,
-                alive ? "cutover killed, rerun" : "cutover finished before the kill", problems);
+                done ? "cutover finished before the kill" : "cutover killed, rerun", problems);
     }
 
     /** The kill aimed at "start": some milliseconds into the process, before or during its preconditions. */

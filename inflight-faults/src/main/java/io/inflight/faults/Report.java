@@ -75,7 +75,7 @@ final class Report {
             }
         }
         md.append("\nThe short version runs in CI as `FaultSuiteIT` (every available kind once); the long one on demand"
-                + " with `./faults --rounds N [--seed S]`, which rewrites this section.\n");
+                + " with `./faults --rounds N [--seed S] [--kinds K,...]`, which rewrites this section.\n");
         return md.toString();
     }
 
