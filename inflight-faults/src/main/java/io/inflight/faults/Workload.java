@@ -5,6 +5,8 @@ import io.inflight.testkit.PgBouncer;
 import io.inflight.testkit.PostgresServer;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The steady write load, paused while the two sides are compared and resumed after. Each resume starts fresh
@@ -14,6 +16,7 @@ import java.util.List;
  */
 final class Workload implements AutoCloseable {
 
+    private static final Logger log = LoggerFactory.getLogger(Workload.class);
     private static final long ID_STRIDE = 10_000_000;
 
     /** PgBouncer's entry the writers use, and the application's login (which exists on both servers). */
@@ -65,6 +68,8 @@ final class Workload implements AutoCloseable {
         running = null;
         if (bounced != null) {
             bounced.close();
+            log.info("  clients through PgBouncer: {} transactions committed, {} failed", bounced.committed(),
+                    bounced.failed());
             committedBefore += bounced.committed();
             failedThroughBouncer += bounced.failed();
             bounced.failures().stream().limit(Math.max(0, 5 - failures.size())).forEach(failures::add);
