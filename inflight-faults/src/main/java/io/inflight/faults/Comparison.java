@@ -39,15 +39,16 @@ record Comparison(long rowsCompared, List<String> differing) {
      * position is read first: the target's only grows, so a stream running meanwhile cannot make a sound state
      * look unsound.
      */
-    static Optional<String> slotAhead(Rig rig, String targetDb, String slot) {
-        Optional<Lsn> confirmed = Positions.confirmed(rig.source, slot);
-        Optional<Lsn> held = Positions.held(rig.target, targetDb);
+    static Optional<String> slotAhead(Flow flow) {
+        String slot = flow.slot();
+        Optional<Lsn> confirmed = Positions.confirmed(flow.from(), flow.fromDb(), slot);
+        Optional<Lsn> held = Positions.held(flow.to(), flow.toDb());
         if (confirmed.isEmpty() || held.isEmpty()) {
             return Optional.empty(); // no slot yet, or no consistent point recorded: nothing confirmed to hold
         }
         return confirmed.get().compareTo(held.get()) > 0
-                ? Optional.of("slot " + slot + " confirmed " + confirmed.get() + " but the target holds only up to "
-                        + held.get())
+                ? Optional.of("slot " + slot + " confirmed " + confirmed.get() + " but " + flow.toDb()
+                        + " holds only up to " + held.get())
                 : Optional.empty();
     }
 }

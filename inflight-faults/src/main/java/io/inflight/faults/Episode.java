@@ -1,5 +1,6 @@
 package io.inflight.faults;
 
+import io.inflight.testkit.PgBouncer;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -7,6 +8,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Random;
 import java.util.Set;
@@ -16,7 +18,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One migration from scratch: a fresh target database, {@code inflight run} into it (clone, then stream), and the
  * faults of its rounds. Plays the user too: when the process has died, {@link #ensureRunning()} starts the very
- * same command again, as someone (or systemd) would. Not thread-safe: driven by the suite's one thread.
+ * same command again, as someone (or systemd) would. An episode may end in a cutover: the writes then go through
+ * PgBouncer ({@link #routeWritesThroughPgBouncer()}), the forward run is handed over ({@link #handOver()}) and the
+ * user's command becomes the stream back ({@link #streamBack()}). Not thread-safe: driven by the suite's one thread.
  */
 final class Episode implements AutoCloseable {
 
@@ -31,6 +35,11 @@ final class Episode implements AutoCloseable {
     final Random random;
     final Workload workload;
     private InflightProcess run;
+    /** The user's command now, restarted when it ends; null while a cutover holds the stream. */
+    private List<String> command;
+    private String what;
+    private Flow flow;
+    private PgBouncer bouncer;
     private int processes;
     private final List<Integer> exits = new ArrayList<>();
     private int restarts;
@@ -44,19 +53,73 @@ final class Episode implements AutoCloseable {
         this.slot = "inflight_ep" + number;
         this.random = random;
         this.workload = workload;
+        this.flow = Flow.forward(rig, db, slot);
+        // the user's command: clone then stream, resuming whatever an earlier run was doing
+        this.command = List.of("run", "--source", rig.sourceUri(), "--target", rig.targetUri(db), "--slot", slot,
+                "--publication", slot, "--jobs", "2", "--reconnect-for", "120");
+        this.what = "run";
         rig.createTargetDatabase(db);
         startRun();
     }
 
-    /** The user's command: clone then stream, resuming whatever an earlier run was doing. */
     private void startRun() {
-        run = start(List.of("run", "--source", rig.sourceUri(), "--target", rig.targetUri(db), "--slot", slot,
-                "--publication", slot, "--jobs", "2", "--reconnect-for", "120"), "run");
+        run = start(command, what);
+    }
+
+    /** Which way the stream runs now: forward, or back after a cutover. */
+    Flow flow() {
+        return flow;
+    }
+
+    /**
+     * Puts a PgBouncer (transaction pooling) in front of the source's database and moves the write load onto it, as
+     * the application of a migration that ends in a cutover is set up. Returns it; the episode closes it.
+     */
+    PgBouncer routeWritesThroughPgBouncer() {
+        if (bouncer == null) {
+            bouncer = PgBouncer.builder().database(Rig.SOURCE_DB, rig.source, Rig.SOURCE_DB)
+                    .user(Rig.APP, Rig.APP_PASSWORD).start();
+            workload.pause();
+            workload.routeThrough(new Workload.Route(bouncer, Rig.SOURCE_DB, Rig.APP, Rig.APP_PASSWORD));
+            workload.resume();
+        }
+        return bouncer;
+    }
+
+    /**
+     * A cutover takes the stream over: the running {@code inflight run} stops on its request (exit 0) and is not
+     * restarted; after the flip it would be refused (phase promoted).
+     */
+    void handOver() {
+        command = null;
+    }
+
+    /** After the cutover the user starts the stream back, the old source following the new primary. */
+    void streamBack() {
+        if (run.isAlive()) {
+            run.terminate(); // the forward run has no business running now; normally it ended at the takeover
+        }
+        run.exitCode().ifPresent(exits::add);
+        flow = Flow.reverse(rig, db, slot);
+        command = List.of("stream", "--reverse", "--source", rig.directSourceUri(), "--target", rig.directTargetUri(db),
+                "--reconnect-for", "120");
+        what = "stream-reverse";
+        startRun();
+    }
+
+    /** An exit code of a process the round ran itself (a cutover), for the round's record. */
+    void recordExit(int code) {
+        exits.add(code);
     }
 
     /** {@code inflight <args>} against this episode's databases, its output in a log of its own. */
     InflightProcess start(List<String> args, String what) {
-        return InflightProcess.start(rig.jar, args, rig.source.password(), rig.target.password(),
+        return start(args, what, Map.of());
+    }
+
+    /** As {@link #start(List, String)}, with more variables in its environment. */
+    InflightProcess start(List<String> args, String what, Map<String, String> env) {
+        return InflightProcess.start(rig.jar, args, rig.source.password(), rig.target.password(), env,
                 rig.workDir.resolve(db + "-" + (++processes) + "-" + what + ".log"));
     }
 
@@ -134,16 +197,17 @@ final class Episode implements AutoCloseable {
      * after the second a person takes to notice. A run that ends again at once is rerun too, up to a limit.
      */
     void ensureRunning() {
-        if (run.isAlive()) {
+        if (run.isAlive() || command == null) {
             return;
         }
         OptionalInt code = run.exitCode();
         code.ifPresent(exits::add);
         if (++restarts > MAX_RESTARTS) {
-            throw new IllegalStateException("inflight run keeps ending (exit codes " + exits + "); last output:\n"
+            throw new IllegalStateException("inflight " + what + " keeps ending (exit codes " + exits
+                    + "); last output:\n"
                     + run.tail());
         }
-        log.info("  inflight run ended (exit {}); running it again", code.isPresent() ? code.getAsInt() : "?");
+        log.info("  inflight {} ended (exit {}); running it again", what, code.isPresent() ? code.getAsInt() : "?");
         Pause.millis(1000);
         startRun();
     }
@@ -160,11 +224,25 @@ final class Episode implements AutoCloseable {
         return run.tail();
     }
 
-    /** Stops the run (SIGTERM, as a user ends a migration) and drops everything this episode made. */
+    /**
+     * Stops the run (SIGTERM, as a user ends a migration) and drops everything this episode made; after a cutover
+     * the write load goes straight to the source again, for the next episode.
+     */
     @Override
     public void close() {
+        if (bouncer != null) {
+            workload.pause();
+        }
         run.terminate();
-        rig.dropEpisode(slot, db);
+        try {
+            rig.dropEpisode(slot, db);
+        } finally {
+            if (bouncer != null) {
+                bouncer.close();
+                workload.routeThrough(null);
+                workload.resume();
+            }
+        }
     }
 
     private static String phase(Connection c) throws SQLException {

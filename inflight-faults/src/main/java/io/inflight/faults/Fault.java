@@ -1,8 +1,11 @@
 package io.inflight.faults;
 
 import io.inflight.core.Identifiers;
+import io.inflight.testkit.PgBouncer;
 import io.inflight.testkit.PostgresServer;
 import io.inflight.testkit.TcpProxy;
+import java.nio.file.Files;
+import java.nio.file.Paths;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -89,19 +92,20 @@ enum Fault {
         }
     },
     /**
-     * TODO(cutover): kill -9 of {@code inflight cutover} between its steps. Cutover is on a branch not merged yet;
-     * once it is, this kind starts cutover here, kills it at a random step, reruns it (and rollback), and the round
-     * compares as the others do. Until then it is listed in the report as not run, never faked.
+     * kill -9 of {@code inflight cutover} at a step the seed picks, with the writes going through PgBouncer; the
+     * rerun must finish, then the stream back runs and the round compares the old source with the new primary.
+     * Ends its episode (see {@link Plan}): after it the migration is promoted. See {@link CutoverKill}.
      */
-    KILL_IN_CUTOVER(Stage.STREAM, "kill -9 during cutover (TODO: cutover not merged yet)") {
+    KILL_IN_CUTOVER(Stage.STREAM,
+            "kill -9 of inflight cutover (writes through PgBouncer; rerun, then stream --reverse)") {
         @Override
         boolean available(Rig rig) {
-            return false;
+            return Files.isExecutable(Paths.get(PgBouncer.BINARY));
         }
 
         @Override
         Injected inject(Episode e) {
-            throw new UnsupportedOperationException("cutover is not merged yet");
+            return CutoverKill.inject(e);
         }
     },
     SOURCE_RESTART_FAST_IN_COPY(Stage.CLONE, "source restart (fast shutdown) during the copy") {
@@ -227,8 +231,15 @@ enum Fault {
     /** Whether the fault needs a fresh clone (it strikes before streaming) or a running stream. */
     enum Stage { CLONE, STREAM }
 
-    /** Where the fault struck (the migration's phase when it did) and what it did. */
-    record Injected(String phase, String action) {
+    /**
+     * Where the fault struck (the migration's phase when it did), what it did, and what went wrong in the fault's
+     * own checks (a cutover's rerun that did not finish, PgBouncer not routing to the target).
+     */
+    record Injected(String phase, String action, List<String> problems) {
+
+        Injected(String phase, String action) {
+            this(phase, action, List.of());
+        }
     }
 
     private static final Duration PHASE_LIMIT = Duration.ofMinutes(3);

@@ -39,8 +39,9 @@ final class FaultSuite {
         long started = System.nanoTime();
         try (Rig rig = Rig.start(settings, jar);
              Workload workload = new Workload(rig.source, Rig.SOURCE_DB, settings.writers(), settings.seed())) {
-            List<Fault> kinds = Arrays.stream(Fault.values()).filter(f -> f.available(rig)).toList();
-            List<Fault> notRun = Arrays.stream(Fault.values()).filter(f -> !f.available(rig)).toList();
+            List<Fault> selected = Arrays.stream(Fault.values()).filter(settings::selects).toList();
+            List<Fault> kinds = selected.stream().filter(f -> f.available(rig)).toList();
+            List<Fault> notRun = selected.stream().filter(f -> !f.available(rig)).toList();
             List<List<Fault>> plan = Plan.episodes(kinds, settings.rounds(), settings.seed());
             List<String> tables = rig.tables();
             Random random = new Random(settings.seed());
@@ -72,20 +73,23 @@ final class FaultSuite {
         List<String> problems = new ArrayList<>();
         try {
             injected = fault.inject(episode);
+            problems.addAll(injected.problems());
         } catch (RuntimeException e) {
             log.warn("round {} {}: the fault could not be injected: {}", number, fault, e.getMessage());
             problems.add("injecting: " + e.getMessage());
             injected = new Fault.Injected("?", "not injected");
         }
         // right after the fault, before anything restarts: the slot must not be ahead of the target
-        Comparison.slotAhead(episode.rig, episode.db, episode.slot).ifPresent(p -> problems.add("after the fault: " + p));
+        Comparison.slotAhead(episode.flow()).ifPresent(p -> problems.add("after the fault: " + p));
         episode.ensureRunning();
 
         Comparison compared = new Comparison(0, List.of());
         episode.workload.pause();
+        // clients through PgBouncer (a cutover episode) may have waited, but none may have seen an error
+        problems.addAll(episode.workload.takeClientFailures());
         try {
             awaitCaughtUp(episode);
-            Comparison.slotAhead(episode.rig, episode.db, episode.slot).ifPresent(problems::add);
+            Comparison.slotAhead(episode.flow()).ifPresent(problems::add);
             compared = Comparison.of(episode.rig, episode.db, tables);
             if (episode.verifyPending) {
                 episode.verifyPending = false;
@@ -102,20 +106,22 @@ final class FaultSuite {
     }
 
     /**
-     * With the source quiet, waits until the target holds everything the source wrote. One no-op update after the
-     * quiet point makes sure the stream has a commit past it to apply, whatever else the WAL holds.
+     * With the writes quiet, waits until the side the stream applies to holds everything written on the other (the
+     * target, or after a cutover the old source). One no-op update after the quiet point makes sure the stream has a
+     * commit past it to apply, whatever else the WAL holds.
      */
     private static void awaitCaughtUp(Episode e) throws SQLException {
-        Lsn quiet = Positions.sourceInsertPosition(e.rig.source);
-        e.rig.source.execute(Rig.SOURCE_DB, "UPDATE ring_a SET b_id = b_id WHERE id = 1");
+        Flow flow = e.flow();
+        Lsn quiet = Positions.insertPosition(flow.from(), flow.fromDb());
+        flow.from().execute(flow.fromDb(), "UPDATE ring_a SET b_id = b_id WHERE id = 1");
         long deadline = System.nanoTime() + CATCH_UP_LIMIT.toNanos();
         while (true) {
-            Optional<Lsn> applied = Positions.applied(e.rig.target, e.db);
+            Optional<Lsn> applied = Positions.applied(flow.to(), flow.toDb());
             if (applied.isPresent() && applied.get().compareTo(quiet) >= 0) {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the target did not catch up to " + quiet + " within "
+                throw new IllegalStateException(flow.toDb() + " did not catch up to " + quiet + " within "
                         + CATCH_UP_LIMIT.toMinutes() + " min (applied " + applied.map(Lsn::toString).orElse("nothing")
                         + "); inflight's last output:\n" + e.lastOutput());
             }

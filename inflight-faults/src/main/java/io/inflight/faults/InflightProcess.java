@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 
@@ -24,8 +25,9 @@ final class InflightProcess {
         this.log = log;
     }
 
-    /** Starts {@code java -jar jar <args>} with the two passwords in its environment. */
-    static InflightProcess start(Path jar, List<String> args, String sourcePassword, String targetPassword, Path log) {
+    /** Starts {@code java -jar jar <args>} with the two passwords, and {@code env}, in its environment. */
+    static InflightProcess start(Path jar, List<String> args, String sourcePassword, String targetPassword,
+            Map<String, String> env, Path log) {
         List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar", jar.toString()));
         cmd.addAll(args);
@@ -33,6 +35,7 @@ final class InflightProcess {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().put("INFLIGHT_SOURCE_PASSWORD", sourcePassword);
         pb.environment().put("INFLIGHT_TARGET_PASSWORD", targetPassword);
+        pb.environment().putAll(env);
         try {
             return new InflightProcess(pb.start(), log);
         } catch (IOException e) {
@@ -68,10 +71,12 @@ final class InflightProcess {
         return process.isAlive() ? OptionalInt.empty() : OptionalInt.of(process.exitValue());
     }
 
-    /** The last lines of its log, for a failure message. */
+    /** The last lines of its log, stack frames left out, for a failure message. */
     String tail() {
         try {
-            List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+            List<String> lines = Files.exists(log) ? Files.readAllLines(log).stream()
+                    .filter(l -> !l.stripLeading().startsWith("at ") && !l.stripLeading().startsWith("... ")).toList()
+                    : List.of();
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
         } catch (IOException | UncheckedIOException e) {
             return "(cannot read " + log + ": " + e.getMessage() + ")";

@@ -38,9 +38,9 @@ final class Positions {
         return query(target, db, "SELECT applied_lsn::text FROM inflight.stream_position").map(Lsn::parse);
     }
 
-    /** The slot's {@code confirmed_flush_lsn}, empty when there is no such slot. */
-    static Optional<Lsn> confirmed(PostgresServer source, String slot) {
-        return query(source, Rig.SOURCE_DB, "SELECT confirmed_flush_lsn::text FROM pg_replication_slots"
+    /** The slot's {@code confirmed_flush_lsn} on {@code server}, empty when there is no such slot. */
+    static Optional<Lsn> confirmed(PostgresServer server, String db, String slot) {
+        return query(server, db, "SELECT confirmed_flush_lsn::text FROM pg_replication_slots"
                 + " WHERE slot_name = " + Identifiers.literal(slot)).map(Lsn::parse);
     }
 
@@ -49,8 +49,9 @@ final class Positions {
         return query(target, db, sql).map("t"::equals).orElse(false);
     }
 
-    static Lsn sourceInsertPosition(PostgresServer source) throws SQLException {
-        try (Connection c = source.connect(Rig.SOURCE_DB); Statement s = c.createStatement();
+    /** {@code pg_current_wal_insert_lsn()} of the server the flow's writes go to. */
+    static Lsn insertPosition(PostgresServer server, String db) throws SQLException {
+        try (Connection c = server.connect(db); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
             rs.next();
             return Lsn.parse(rs.getString(1));

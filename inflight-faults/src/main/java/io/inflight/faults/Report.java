@@ -30,21 +30,30 @@ final class Report {
                         + " directly on both servers (row count and a digest of the sorted multiset of row texts: a"
                         + " duplicate counts as a difference, also in the keyless `ledger`), and the slot's"
                         + " `confirmed_flush_lsn` is checked to be at most what the target holds (also right after"
-                        + " the fault). Each episode is a fresh target database and clone.\n\n");
+                        + " the fault). Each episode is a fresh target database and clone. The cutover round ends its"
+                        + " episode: the write load moves onto a PgBouncer (transaction pooling) in front of the source,"
+                        + " the real `inflight cutover --pgbouncer ...` is killed at a step the seed picks, rerun (it must"
+                        + " finish), PgBouncer must route to the target, and no client transaction through it may fail;"
+                        + " then `inflight stream --reverse` carries the writes back, and the old source is compared with"
+                        + " the new primary the same way (the stream back's slot against the old source's stored"
+                        + " position).\n\n");
         md.append("| | |\n|---|---|\n");
         md.append(row("Rounds (one fault each)", r.rounds().size()));
         md.append(row("Episodes (fresh clones)", r.episodes()));
         md.append(row("Rows compared, summed over rounds", String.format(Locale.ROOT, "%,d", r.rowsCompared())));
         md.append(row("Tables that differed", r.differences()));
-        md.append(row("Slot ahead of target, catch-up or verify failures", r.problems()));
+        md.append(row("Slot ahead of target, catch-up, verify, cutover or client failures", r.problems()));
         md.append(row("Result", r.passed() ? "**passed**: 0 differences" : "**FAILED**"));
         md.append(row("Took", String.format(Locale.ROOT, "%.1f min", r.took().toSeconds() / 60.0)));
         md.append('\n');
 
-        md.append("| Fault | Rounds | Phase when it struck | Inflight run exits (137 = killed) |\n|---|---:|---|---|\n");
+        md.append("| Fault | Rounds | Phase when it struck | Inflight exits (137 = killed) |\n|---|---:|---|---|\n");
         Map<Fault, List<RoundResult>> byKind = new EnumMap<>(Fault.class);
         r.rounds().forEach(x -> byKind.computeIfAbsent(x.fault(), k -> new ArrayList<>()).add(x));
         for (Fault f : Fault.values()) {
+            if (!r.settings().selects(f)) {
+                continue;
+            }
             List<RoundResult> rounds = byKind.getOrDefault(f, List.of());
             if (r.notRun().contains(f)) {
                 md.append("| ").append(f.description).append(" | 0 | not run: ").append(notRunReason(f, r))
@@ -66,12 +75,12 @@ final class Report {
             }
         }
         md.append("\nThe short version runs in CI as `FaultSuiteIT` (every available kind once); the long one on demand"
-                + " with `./faults --rounds N [--seed S]`, which rewrites this section.\n");
+                + " with `./faults --rounds N [--seed S] [--kinds K,...]`, which rewrites this section.\n");
         return md.toString();
     }
 
     private static String notRunReason(Fault f, SuiteResult r) {
-        return f == Fault.KILL_IN_CUTOVER ? "cutover is not merged yet (TODO hook `Fault.KILL_IN_CUTOVER`)"
+        return f == Fault.KILL_IN_CUTOVER ? "PgBouncer is not installed here (Debian's package pgbouncer)"
                 : !r.smallDisk() ? "no small filesystem could be mounted here (needs root)" : "not available";
     }
 

@@ -23,6 +23,13 @@ final class Rig implements AutoCloseable {
 
     static final String SOURCE_DB = "shop";
     static final String TABLESPACE = "small";
+    /**
+     * The application's login for writes through PgBouncer: the same role and password on both servers, as a
+     * cutover needs (PgBouncer logs in to whichever side it routes to with it). A superuser, so that it may write
+     * every table the clone creates on the target without grants.
+     */
+    static final String APP = "app";
+    static final String APP_PASSWORD = "app-fault-suite";
 
     final PostgresServer source;
     final PostgresServer target;
@@ -48,9 +55,15 @@ final class Rig implements AutoCloseable {
     static Rig start(Settings settings, Path jar) {
         PostgresServer source = PostgresServer.builder(13).durable(true).start();
         PostgresServer target = PostgresServer.builder(17).durable(true).start();
-        Optional<SmallDisk> disk = SmallDisk.mount(384, System.getProperty("inflight.pg.user", "postgres"));
+        // Big enough for the data the write load piles up over a long run (the index builds need room for their
+        // temporary files too); a disk-full fault fills whatever is free, so the size does not soften it.
+        Optional<SmallDisk> disk = SmallDisk.mount(4096, System.getProperty("inflight.pg.user", "postgres"));
         disk.ifPresent(d -> target.execute("postgres", "CREATE TABLESPACE " + TABLESPACE + " LOCATION "
                 + Identifiers.literal(d.tablespaceDir().toString())));
+        for (PostgresServer pg : List.of(source, target)) {
+            pg.execute("postgres", "CREATE ROLE " + APP + " LOGIN SUPERUSER PASSWORD "
+                    + Identifiers.literal(APP_PASSWORD));
+        }
         source.createDatabase(SOURCE_DB);
         ChangeWorkload.create(source, SOURCE_DB, settings.accounts());
         source.execute(SOURCE_DB,
@@ -84,8 +97,19 @@ final class Rig implements AutoCloseable {
                 + (disk.isPresent() ? " TABLESPACE " + TABLESPACE : ""));
     }
 
-    /** Drops what an episode left: its slot and publication on the source, its database on the target. */
+    /**
+     * Drops what an episode left: its slot and publication on the source, its database on the target; after a
+     * cutover also the stream back's slot on the target, and its state schema and replication origin on the source
+     * (the next cutover's stream back would find that migration record in its way).
+     */
     void dropEpisode(String slot, String db) {
+        retrying("drop the slots in " + db, () -> target.execute("postgres",
+                "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = "
+                        + Identifiers.literal(db)));
+        retrying("drop the stream back's state on the source", () -> source.execute(SOURCE_DB,
+                "DROP SCHEMA IF EXISTS inflight CASCADE",
+                "SELECT pg_replication_origin_drop(roname) FROM pg_replication_origin"
+                        + " WHERE roname LIKE 'inflight\\_%'"));
         for (int attempt = 1; ; attempt++) {
             try (Connection c = source.connect(SOURCE_DB); Statement s = c.createStatement()) {
                 s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = "
@@ -103,12 +127,40 @@ final class Rig implements AutoCloseable {
         target.execute("postgres", "DROP DATABASE IF EXISTS " + Identifiers.quote(db) + " WITH (FORCE)");
     }
 
+    /** Runs {@code body}, again each second for up to 30 s while it fails (a just-stopped process lets go late). */
+    private static void retrying(String what, Runnable body) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                body.run();
+                return;
+            } catch (RuntimeException e) {
+                if (attempt == 30) {
+                    throw new IllegalStateException("cannot " + what + ": " + e.getMessage(), e);
+                }
+                Pause.millis(1000);
+            }
+        }
+    }
+
     String sourceUri() {
         return "postgresql://" + PostgresServer.SUPERUSER + "@127.0.0.1:" + sourceProxy.port() + "/" + SOURCE_DB;
     }
 
     String targetUri(String db) {
         return "postgresql://" + PostgresServer.SUPERUSER + "@127.0.0.1:" + targetProxy.port() + "/" + db;
+    }
+
+    /**
+     * The source without its proxy: the address PgBouncer has for it, which a cutover must be given to recognise
+     * PgBouncer's route (the network-cut faults need the proxy; a cutover only its own process's death).
+     */
+    String directSourceUri() {
+        return "postgresql://" + PostgresServer.SUPERUSER + "@" + source.host() + ":" + source.port() + "/" + SOURCE_DB;
+    }
+
+    /** The target without its proxy: where PgBouncer is pointed after a cutover. */
+    String directTargetUri(String db) {
+        return "postgresql://" + PostgresServer.SUPERUSER + "@" + target.host() + ":" + target.port() + "/" + db;
     }
 
     @Override

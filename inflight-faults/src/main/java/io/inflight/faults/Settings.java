@@ -1,6 +1,7 @@
 package io.inflight.faults;
 
 import java.nio.file.Path;
+import java.util.Set;
 
 /**
  * How big and how long a fault-suite run is.
@@ -12,7 +13,17 @@ import java.nio.file.Path;
  * @param largeRows  rows of the large source transaction killed mid-apply
  * @param writers    workload threads writing to the source throughout
  * @param workDir    logs of every inflight process
+ * @param kinds      the fault kinds to run; empty for every kind
  */
 record Settings(int rounds, long seed, int accounts, int fillerRows, int largeRows, int writers,
-        Path workDir) {
+        Path workDir, Set<Fault> kinds) {
+
+    Settings {
+        kinds = Set.copyOf(kinds);
+    }
+
+    /** Whether the run includes {@code fault} (it may still be unavailable on this machine). */
+    boolean selects(Fault fault) {
+        return kinds.isEmpty() || kinds.contains(fault);
+    }
 }

@@ -106,6 +106,7 @@ public final class StateStore implements AutoCloseable {
             """;
 
     private static final Duration LOCK_WAIT = Duration.ofSeconds(5);
+    private static final int UNLOCK_TIMEOUT_MS = 2000;
 
     private final PgConnector target;
     private final Connection conn;
@@ -502,17 +503,27 @@ public final class StateStore implements AutoCloseable {
         }
     }
 
-    /** Releases the migration lock (at once, not when the server notices the session end) and the connection. */
+    /**
+     * Releases the migration lock, before returning, and the connection. Ending the session alone releases the lock
+     * only once the server has processed the disconnect, after this returned: a store opened right away (a cutover's
+     * stream after its takeover, a rerun) would be refused by it. A broken connection cannot hold the lock up for
+     * long: the unlock waits at most {@value #UNLOCK_TIMEOUT_MS} ms for the server.
+     */
     @Override
     public synchronized void close() {
-        try (Statement s = conn.createStatement()) {
-            if (!conn.getAutoCommit()) {
-                conn.rollback();
-                conn.setAutoCommit(true);
+        try {
+            if (!conn.isClosed()) {
+                conn.setNetworkTimeout(Runnable::run, UNLOCK_TIMEOUT_MS);
+                if (!conn.getAutoCommit()) {
+                    conn.rollback();
+                    conn.setAutoCommit(true);
+                }
+                try (Statement s = conn.createStatement()) {
+                    s.execute("SELECT pg_advisory_unlock(" + LOCK_CLASS + ", 0)");
+                }
             }
-            s.execute("SELECT pg_advisory_unlock(" + LOCK_CLASS + ", 0)");
         } catch (SQLException ignored) {
-            // a broken connection: the server ends the session, and with it the lock, by itself
+            // the session is gone or going: the server releases the lock with it
         }
         closeQuietly(conn);
     }

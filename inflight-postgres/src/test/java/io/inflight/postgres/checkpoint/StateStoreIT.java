@@ -70,6 +70,22 @@ class StateStoreIT {
         }
     }
 
+    /**
+     * Closing the store releases the migration lock before close() returns, not when the server gets round to
+     * ending the session: a cutover closes the store of its takeover and opens its stream's at once, and the fault
+     * suite saw that open refused ("another Inflight run") by the lock of the session just closed.
+     */
+    @Test
+    void closingReleasesTheLockAtOnceSoTheNextOpenGetsIt() throws Exception {
+        PgConnector target = target("handover");
+        try (Connection watcher = target.open()) {
+            for (int i = 0; i < 30; i++) {
+                StateStore.open(target).close();
+                assertThat(StateStore.isLocked(watcher)).as("locked right after close, attempt %d", i).isFalse();
+            }
+        }
+    }
+
     @Test
     void aTableIsCopiedOnlyWhenItsLastRangeCommitsAndOnlyWithTheRows() throws Exception {
         PgConnector target = target("ranges");
