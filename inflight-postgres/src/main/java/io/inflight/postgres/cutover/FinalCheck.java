@@ -34,7 +34,7 @@ final class FinalCheck {
     static final int NEWEST = 200;
 
     /** Tables estimated to hold more rows than this are not counted while fenced. */
-    static final long COUNTED_AT_MOST = 1_000_000;
+    static final long COUNTED_AT_MOST = 100_000;
 
     /** One side's view of one table. */
     private record Look(long rows, String newest) {
