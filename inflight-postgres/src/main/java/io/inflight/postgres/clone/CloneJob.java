@@ -262,6 +262,9 @@ public final class CloneJob {
             copy = timed("copy", () -> copy(migration, tables, state, gated, slots));
         } catch (RuntimeException e) {
             gate.abort();
+            // Post-data steps waiting for a slot behind copy work that will never come must stop too, or the
+            // join below waits for ever (a copy that failed while its tasks were still queued).
+            slots.cancel("the copy failed: " + e.getMessage());
             join(post);
             RuntimeException postError = postFailure.get();
             // A cancelled copy only echoes the post-data failure that stopped it.
