@@ -68,8 +68,7 @@ public final class Applier implements AutoCloseable {
     private Lsn reportedLsn;
     /** The end of the last batch handed to the lane. */
     private Lsn submittedLsn;
-    /** On the lane: the changes counted at the last commit, and the recent rate, both stored with the position. */
-    private long changesAtCommit;
+    /** On the lane: the recent apply rate, stored with the position. */
     private final ApplyRate rate = new ApplyRate();
 
     /** Changes held for the set path before they are applied, at most. */
@@ -382,11 +381,9 @@ public final class Applier implements AutoCloseable {
         lane.submit(() -> {
             try {
                 writer.flush();
-                long applied = stats.changes();
-                StreamPosition.write(conn, end, commitTime, applied - changesAtCommit, rate.at(System.nanoTime(),
-                        applied));
+                StreamPosition.write(conn, end, commitTime, stats.uncommittedChanges(),
+                        rate.at(System.nanoTime(), stats.changes()));
                 conn.commit();
-                changesAtCommit = applied;
             } catch (SQLException e) {
                 throw failed(e, writer.pendingTable(), at);
             }

@@ -78,6 +78,11 @@ public final class ApplyStats {
         batchObserver = observer;
     }
 
+    /** Row changes applied since the last commit: what the commit about to be made holds. */
+    long uncommittedChanges() {
+        return changes.sum() - changesAtLastCommit;
+    }
+
     void committed(Lsn lsn, Instant commitTime, int sourceTransactions) {
         transactions.add(sourceTransactions);
         batches.increment();
