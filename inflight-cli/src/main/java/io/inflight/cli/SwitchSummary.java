@@ -13,6 +13,9 @@ final class SwitchSummary {
 
     static String text(SwitchResult r) {
         StringBuilder sb = new StringBuilder();
+        if (r.alreadyDone()) {
+            return r.kind() + " already done: " + r.afterwards();
+        }
         sb.append(r.kind()).append(" done").append(r.resumed() ? " (continued an interrupted run)" : "")
                 .append(": writes paused for ").append(r.writePause().toMillis()).append(" ms\n");
         r.steps().forEach((step, took) -> sb.append(String.format(Locale.ROOT, "  %-10s %6d ms%n", step,
@@ -39,6 +42,7 @@ final class SwitchSummary {
         o.put("sequences", r.sequences());
         o.put("reverseSlot", r.reverseSlot());
         o.put("resumed", r.resumed());
+        o.put("alreadyDone", r.alreadyDone());
         return Json.write(o);
     }
 }

@@ -185,6 +185,15 @@ class CutoverCrashIT {
                         assertThat(scalar(t, "SELECT status FROM inflight.switch_run ORDER BY run_id DESC LIMIT 1"))
                                 .isEqualTo("done");
                     }
+                    // the same command once more (as after a kill just before it could report success): it
+                    // succeeds, does nothing, and writes keep going to the target
+                    InflightProcess third = cutover(db, db + "-third.log", bouncer);
+                    third.awaitSuccess(60);
+                    assertThat(third.output()).contains("cutover already done").contains("nothing was done");
+                    assertThat(route(bouncer, db)).isEqualTo(tgt + " flowing");
+                    try (Connection t = target.connect(db)) {
+                        assertThat(scalar(t, "SELECT count(*) FROM inflight.switch_run")).isEqualTo("1");
+                    }
                 } else {
                     InflightProcess abort = cutover(db, db + "-abort.log", bouncer, "--abort");
                     abort.awaitSuccess(120);

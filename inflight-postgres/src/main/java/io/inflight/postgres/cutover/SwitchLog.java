@@ -85,6 +85,23 @@ final class SwitchLog implements AutoCloseable {
         }
     }
 
+    /** A run that ended: done or aborted. */
+    record Finished(long id, String kind, String status, String finishedAt) {
+    }
+
+    /** The newest run recorded here, if it has ended. */
+    Optional<Finished> lastFinished() {
+        try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("SELECT run_id, kind, status,"
+                + " finished_at::text FROM inflight.switch_run ORDER BY run_id DESC LIMIT 1")) {
+            if (!rs.next() || rs.getString(3).equals("running")) {
+                return Optional.empty();
+            }
+            return Optional.of(new Finished(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+        } catch (SQLException e) {
+            throw PgErrors.translate(e, side, "reading inflight.switch_run");
+        }
+    }
+
     /** The run a crash (or a failure after the flip began) left unfinished, if any. */
     Optional<Run> unfinished() {
         try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("SELECT run_id, kind FROM"

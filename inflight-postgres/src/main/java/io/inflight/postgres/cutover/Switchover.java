@@ -97,6 +97,12 @@ public final class Switchover {
             if (options.abort()) {
                 return abort(switchLog, open);
             }
+            if (open.isEmpty()) {
+                Optional<SwitchResult> done = alreadyDone(switchLog);
+                if (done.isPresent()) {
+                    return done.get();
+                }
+            }
             Preconditions.Stream stream;
             SwitchLog.Run run;
             if (open.isPresent()) {
@@ -201,7 +207,7 @@ public final class Switchover {
         switchLog.end(run, "done", flipBegun ? null : pause);
         log.info("{} done: write pause {} ms, steps {}", kind, pause.toMillis(), steps);
         return new SwitchResult(kind, run.id(), flipBegun ? Duration.ZERO : pause, steps, fenceLsn, sequences,
-                reverseSlot, !run.started().isEmpty(), route.afterwards());
+                reverseSlot, !run.started().isEmpty(), false, route.afterwards());
     }
 
     /**
@@ -274,9 +280,29 @@ public final class Switchover {
         }
         route.unfence();
         switchLog.end(run, "aborted", null);
-        return new SwitchResult(kind, run.id(), Duration.ZERO, Map.of(), Lsn.INVALID, 0, "", true,
+        return new SwitchResult(kind, run.id(), Duration.ZERO, Map.of(), Lsn.INVALID, 0, "", true, false,
                 "writes go to " + from.endpoint().describe() + " again; restart the stream into " + to.endpoint()
                         .describe());
+    }
+
+    /**
+     * A rerun of a switch that has finished (the process may have died after its last record, before it could say
+     * so) succeeds without doing anything: writes already go to {@code to}, so the same command twice is safe. Only
+     * when the newest run recorded on {@code to} is a finished one of this kind and the stream into {@code to} is
+     * retired; a switch the other way since then (recorded on the other side) makes the phase there retired and
+     * this one's stream live again, so it is not mistaken for done.
+     */
+    private Optional<SwitchResult> alreadyDone(SwitchLog switchLog) {
+        Optional<SwitchLog.Finished> last = switchLog.lastFinished();
+        if (last.isEmpty() || !last.get().kind().equals(kind) || !last.get().status().equals("done")
+                || !"promoted".equals(Preconditions.stream(kind, to).phase())) {
+            return Optional.empty();
+        }
+        SwitchLog.Finished f = last.get();
+        progress.warning("the " + kind + " into " + to + " was already done by run " + f.id() + " (finished "
+                + f.finishedAt() + "); nothing to do");
+        return Optional.of(SwitchResult.alreadyDone(kind, f.id(), "writes already go to " + to.endpoint().describe()
+                + " since run " + f.id() + " finished at " + f.finishedAt() + "; nothing was done"));
     }
 
     private void undo(SwitchLog switchLog, SwitchLog.Run run, RuntimeException cause) {
