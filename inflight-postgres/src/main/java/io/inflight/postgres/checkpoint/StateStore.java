@@ -191,6 +191,18 @@ public final class StateStore implements AutoCloseable {
     }
 
     /**
+     * The stream's stored position, read through the store's own connection: the one holding the migration lock,
+     * so no other run moves the position while the caller starts from it (and no connection is opened for it).
+     */
+    public synchronized Optional<StreamPosition> streamPosition() {
+        try {
+            return StreamPosition.read(conn);
+        } catch (SQLException e) {
+            throw PgErrors.translate(e, target, "reading the stream position in " + SCHEMA + ".stream_position");
+        }
+    }
+
+    /**
      * Refuses to continue a migration against another source than the one it began with
      * (INVALID_CONFIGURATION naming both). No-op when no migration is recorded.
      */

@@ -176,7 +176,11 @@ public final class SnapshotSlot implements AutoCloseable {
         return PgErrors.translate(e, source, doing);
     }
 
-    private static SourceIdentity identify(PGConnection c, PgConnector source) {
+    /**
+     * The source's identity, read over a replication connection the caller holds ({@code IDENTIFY_SYSTEM}): the
+     * stream asks on the connection it then starts streaming on, rather than opening one more.
+     */
+    public static SourceIdentity identify(PGConnection c, PgConnector source) {
         try (Statement s = ((Connection) c).createStatement(); ResultSet rs = s.executeQuery("IDENTIFY_SYSTEM")) {
             rs.next();
             String db = rs.getString(4);

@@ -4,6 +4,7 @@ import io.inflight.core.ErrorCode;
 import io.inflight.core.Identifiers;
 import io.inflight.core.InflightException;
 import io.inflight.core.Lsn;
+import io.inflight.postgres.checkpoint.StateStore;
 import io.inflight.postgres.connect.PgConnector;
 import io.inflight.postgres.connect.PgErrors;
 import java.nio.ByteBuffer;
@@ -46,7 +47,14 @@ public final class SlotStream implements AutoCloseable {
      * after it (or after the slot's confirmed position, if that is later).
      */
     public static SlotStream open(PgConnector source, String slot, String publication, Lsn from) {
-        PGConnection c = source.openReplication();
+        return start(source.openReplication(), source, slot, publication, from);
+    }
+
+    /**
+     * As {@link #open}, on a replication connection the caller opened (and may have asked {@code IDENTIFY_SYSTEM}
+     * on). The stream owns the connection from here: it is closed when starting fails or with the stream.
+     */
+    static SlotStream start(PGConnection c, PgConnector source, String slot, String publication, Lsn from) {
         try {
             PGReplicationStream s = c.getReplicationAPI().replicationStream().logical()
                     .withSlotName(slot)
@@ -61,6 +69,9 @@ public final class SlotStream implements AutoCloseable {
         } catch (SQLException e) {
             closeQuietly(c);
             throw translateStart(e, source, slot, publication);
+        } catch (RuntimeException e) {
+            closeQuietly(c);
+            throw e;
         }
     }
 
@@ -69,9 +80,11 @@ public final class SlotStream implements AutoCloseable {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         String msg = e.getMessage() == null ? "" : e.getMessage();
         if (state.equals("42704") && msg.contains("slot")) {
-            return new InflightException(ErrorCode.OBJECT_CONFLICT, "replication slot '" + slot + "' does not exist"
-                    + " on the source " + source.endpoint() + ", so the changes since the clone cannot be streamed."
-                    + " Start over with inflight clone into an empty target", state, e);
+            // the stream no longer looks the slot up before starting: this is where a dropped slot shows
+            return new InflightException(ErrorCode.OBJECT_CONFLICT, "replication slot '" + slot + "' of this"
+                    + " migration no longer exists on the source " + source.endpoint() + ", so changes made since"
+                    + " the last applied position are lost to the stream. Start over: drop the cloned tables and"
+                    + " schema " + StateStore.SCHEMA + " on the target, then run inflight clone again", state, e);
         }
         if (state.equals("55006")) {
             return new InflightException(ErrorCode.OBJECT_CONFLICT, "replication slot '" + slot + "' on the source "
@@ -145,7 +158,7 @@ public final class SlotStream implements AutoCloseable {
         closeQuietly(connection);
     }
 
-    private static void closeQuietly(PGConnection c) {
+    static void closeQuietly(PGConnection c) {
         try {
             ((java.sql.Connection) c).close();
         } catch (SQLException ignored) {

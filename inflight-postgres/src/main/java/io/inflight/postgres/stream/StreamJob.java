@@ -28,8 +28,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,6 +65,8 @@ public final class StreamJob {
     private long controlCheckedNanos;
     /** Transactions from these origins are left out: {@code options.skipOrigins()} and Inflight's writes. */
     private Set<String> skipOrigins = Set.of();
+    /** Which of Inflight's streams write into the source: looked up beside the first session's connections. */
+    private CompletableFuture<Set<String>> originsLookup;
     /** Set once a session got as far as streaming: the configuration is sound, later failures are outages. */
     private boolean streamedOnce;
     /** The position the target held when the last session started (the stored position, else the clone's). */
@@ -116,12 +120,16 @@ public final class StreamJob {
     public StreamResult run() {
         long started = System.nanoTime();
         int reconnects = 0;
-        StateStore state = StateStore.open(target);
+        // The source decodes nothing for us before START_REPLICATION: its connection opens first, beside the state
+        // store, and the first session starts streaming on it.
+        Opening next = opening();
+        originsLookup = next.openings().run(() -> originsWritingInto(source));
+        StateStore state = null;
         try {
-            MigrationRecord migration = migration(state);
+            state = StateStore.open(target);
+            MigrationRecord migration = migration(state, next.replication());
             state.setPhase("streaming");
             control = state;
-            skipOrigins = union(options.skipOrigins(), originsWritingInto(source));
             try (LagMonitor monitor = new LagMonitor(source, migration.slotName(), stats, streamState, listener,
                     progress, options.maxRetainedWal())) {
                 monitor.start();
@@ -131,7 +139,9 @@ public final class StreamJob {
                     try {
                         streamState.phase(streamedOnce ? "reconnecting" : "connecting");
                         state = reconnected(state);
-                        session(state, migration);
+                        Opening opening = next != null ? next : opening();
+                        next = null;
+                        session(state, migration, opening);
                     } catch (StreamSession.NewTableException e) {
                         copyNewTable(state, e.table);
                         continue;
@@ -160,8 +170,26 @@ public final class StreamJob {
             return new StreamResult(applied(), stats.transactions(), stats.changes(), stats.missingRows(),
                     reconnects, Duration.ofNanos(System.nanoTime() - started));
         } finally {
-            state.close();
+            if (next != null) {
+                next.close(); // no session took it over (a failure before the first, or a stop before it)
+            }
+            if (state != null) {
+                state.close();
+            }
         }
+    }
+
+    /** A session's connections while they open: the replication connection first, the others beside it. */
+    private record Opening(Openings openings, CompletableFuture<PGConnection> replication) implements AutoCloseable {
+        @Override
+        public void close() {
+            openings.close();
+        }
+    }
+
+    private Opening opening() {
+        Openings openings = new Openings();
+        return new Opening(openings, openings.open(source::openReplication, SlotStream::closeQuietly));
     }
 
     /**
@@ -246,20 +274,39 @@ public final class StreamJob {
         return committed.compareTo(startedFrom) >= 0 ? committed : startedFrom;
     }
 
-    /** One connected session, until stopped or failed. */
-    private void session(StateStore state, MigrationRecord migration) {
+    /**
+     * One connected session, until stopped or failed. Takes over {@code opening}: the stream starts as soon as the
+     * replication connection is there, while the other connections open beside it; if any of them fails, every one
+     * that opened is closed again and the walsender ends.
+     */
+    private void session(StateStore state, MigrationRecord migration, Opening opening) {
         Lsn from;
+        SlotStream slot;
+        Connection srcSql;
+        Applier applier;
         Map<TableId, TableInfo> targetTables;
-        try (Connection tgt = target.open()) {
-            from = StreamPosition.read(tgt).map(StreamPosition::appliedLsn).orElse(migration.consistentLsn());
-            targetTables = TableCatalog.read(tgt, SchemaFilter.all()).stream()
-                    .collect(Collectors.toMap(TableInfo::id, t -> t));
-        } catch (SQLException e) {
-            throw PgErrors.translate(e, target, "reading the stream position and tables");
+        try (Openings openings = opening.openings()) {
+            CompletableFuture<Connection> sourceSql = openings.open(source::open, StreamJob::closeQuietly);
+            CompletableFuture<Map<TableId, TableInfo>> tables = openings.run(this::targetTables);
+            // Read through the store, under the migration lock this stream holds: no other stream can move the
+            // position between this read and the start from it.
+            from = state.streamPosition().map(StreamPosition::appliedLsn).orElse(migration.consistentLsn());
+            CompletableFuture<Applier> applying = openings.open(
+                    () -> Applier.open(target, applyOptions(migration), stats, from, progress), Applier::close);
+            slot = SlotStream.start(Openings.await(opening.replication()), source, migration.slotName(),
+                    migration.publication(), from);
+            try {
+                skipOrigins = union(options.skipOrigins(), Openings.await(originsLookup));
+                srcSql = Openings.await(sourceSql);
+                targetTables = Openings.await(tables);
+                applier = Openings.await(applying);
+                openings.keep();
+            } catch (RuntimeException e) {
+                slot.close();
+                throw e;
+            }
         }
-        try (Connection srcSql = source.open();
-             Applier applier = Applier.open(target, applyOptions(migration), stats, from, progress);
-             SlotStream slot = SlotStream.open(source, migration.slotName(), migration.publication(), from)) {
+        try (srcSql; applier; slot) {
             Function<TableId, Map<String, String>> definitions = t -> {
                 try {
                     return TableShapes.readDefinitions(srcSql, t);
@@ -289,6 +336,23 @@ public final class StreamJob {
         }
     }
 
+    /** The target's tables as they are now, on a connection of its own. */
+    private Map<TableId, TableInfo> targetTables() {
+        try (Connection tgt = target.open()) {
+            return TableCatalog.read(tgt, SchemaFilter.all()).stream().collect(Collectors.toMap(TableInfo::id, t -> t));
+        } catch (SQLException e) {
+            throw PgErrors.translate(e, target, "reading the tables on the target");
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // the server ends the session with the socket
+        }
+    }
+
     /**
      * Marks the stream's writes with origin {@code inflight_<slot>} unless told otherwise: a stream in the other
      * direction (the fallback after cutover) must be able to leave them out.
@@ -303,11 +367,16 @@ public final class StreamJob {
         return "inflight_" + slotName;
     }
 
-    private MigrationRecord migration(StateStore state) {
+    /**
+     * The migration to stream, once it is known to be this source's (asked on {@code replication}, the connection
+     * the first session streams on, when it has opened) and ready to stream. Whether the slot is still there shows
+     * when the stream starts on it: looking it up first cost a connection of its own.
+     */
+    private MigrationRecord migration(StateStore state, CompletableFuture<PGConnection> replication) {
         MigrationRecord m = state.migration().orElseThrow(() -> new InflightException(ErrorCode.INVALID_CONFIGURATION,
                 "the target " + target.endpoint() + " holds no migration: run inflight clone first (or inflight run,"
                         + " which clones and then streams)"));
-        state.verifySource(SnapshotSlot.identify(source));
+        state.verifySource(SnapshotSlot.identify(Openings.await(replication), source));
         if ("promoted".equals(m.phase())) {
             throw new InflightException(ErrorCode.INVALID_CONFIGURATION, "writes were moved to " + target.endpoint()
                     + " (inflight cutover or rollback), so the stream into it is retired; the stream in the other"
@@ -317,12 +386,6 @@ public final class StreamJob {
         if (!Set.of("cloned", "streaming").contains(m.phase())) {
             throw new InflightException(ErrorCode.INVALID_CONFIGURATION, "the clone into " + target.endpoint()
                     + " has not finished (phase '" + m.phase() + "'); rerun inflight clone to finish it, then stream");
-        }
-        if (SnapshotSlot.find(source, m.slotName()).isEmpty()) {
-            throw new InflightException(ErrorCode.OBJECT_CONFLICT, "replication slot '" + m.slotName() + "' of this"
-                    + " migration no longer exists on the source " + source.endpoint() + ", so changes made since"
-                    + " the last applied position are lost to the stream. Start over: drop the cloned tables and"
-                    + " schema " + StateStore.SCHEMA + " on the target, then run inflight clone again");
         }
         return m;
     }

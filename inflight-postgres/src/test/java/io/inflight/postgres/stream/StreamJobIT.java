@@ -226,6 +226,102 @@ class StreamJobIT {
         assertSameRows(db);
     }
 
+    /** Sessions Inflight holds in {@code db} (the walsender's included) and whether the slot is in use. */
+    private static String openOnSource(String db) throws Exception {
+        try (Connection s = source.connect(db)) {
+            return scalar(s, "SELECT (SELECT count(*) FROM pg_stat_activity WHERE application_name = 'inflight'"
+                    + " AND datname = '" + db + "') || ' sessions, slot active: ' || coalesce((SELECT active::text"
+                    + " FROM pg_replication_slots WHERE slot_name = '" + db + "'), 'no slot')");
+        }
+    }
+
+    private static String openOnTarget(String db) throws Exception {
+        try (Connection t = target.connect(db)) {
+            return scalar(t, "SELECT count(*) || ' sessions' FROM pg_stat_activity WHERE application_name = 'inflight'"
+                    + " AND datname = '" + db + "'");
+        }
+    }
+
+    /**
+     * Nothing of the stream is left open on either side. A closed connection's server process ends a moment after
+     * the client let go, so this waits a little; a leaked one would stay.
+     */
+    private static void assertNothingLeftOpen(String db, String slotState) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while ((!openOnSource(db).equals("0 sessions, slot active: " + slotState)
+                || !openOnTarget(db).equals("0 sessions")) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(openOnSource(db)).isEqualTo("0 sessions, slot active: " + slotState);
+        assertThat(openOnTarget(db)).isEqualTo("0 sessions");
+    }
+
+    /**
+     * The walsender starts decoding only once the stream has asked for the slot, so the stream asks before the
+     * target's apply session is ready. First that session is held up (another session locks the catalog of
+     * replication origins, which it registers its origin in), yet the slot is in use meanwhile, and once the lock
+     * goes the stream applies as usual. Then the apply session cannot be set up at all (another session holds the
+     * origin): every connection the stream had opened on either side is closed again and the slot is free.
+     */
+    @Test
+    void startsStreamingBeforeTheApplySessionAndReleasesEverythingWhenItCannotOpen() throws Exception {
+        String db = "opening";
+        prepare(db);
+        cloneInto(db);
+        String origin = StreamJob.originName(db);
+        try (Connection locker = target.connect(db)) {
+            locker.setAutoCommit(false);
+            locker.createStatement().execute("LOCK TABLE pg_replication_origin IN EXCLUSIVE MODE");
+            StreamJob job = new StreamJob(streamOptions(db), ProgressListener.NONE, StreamListener.NONE);
+            Future<StreamResult> run = pool.submit(job::run);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!openOnSource(db).endsWith("slot active: true")) {
+                assertThat(run.isDone()).as("the stream ended before the slot was in use").isFalse();
+                assertThat(System.nanoTime()).as("slot in use").isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            Thread.sleep(200);
+            try (Connection t = target.connect(db)) {
+                assertThat(scalar(t, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'inflight'"
+                        + " AND wait_event_type = 'Lock' AND query LIKE '%pg_replication_origin_create%'"))
+                        .as("the apply session still waits for the lock").isEqualTo("1");
+            }
+            assertThat(run.isDone()).isFalse();
+            locker.rollback();
+            source.execute(db, "INSERT INTO items VALUES (900101, 'after the lock', 1)");
+            awaitCaughtUp(job, db, run);
+            job.stop();
+            run.get(1, TimeUnit.MINUTES);
+            assertSameRows(db);
+        }
+        assertNothingLeftOpen(db, "false");
+
+        try (Connection holder = target.connect(db)) {
+            holder.createStatement().execute("SELECT pg_replication_origin_session_setup('" + origin + "')");
+            StreamJob job = new StreamJob(streamOptions(db), ProgressListener.NONE, StreamListener.NONE);
+            assertThatThrownBy(job::run).isInstanceOf(InflightException.class).hasMessageContaining("origin");
+            assertNothingLeftOpen(db, "false");
+        }
+    }
+
+    /** No separate lookup of the slot any more: starting the stream on a dropped one says what was lost. */
+    @Test
+    void aDroppedSlotStopsTheStreamWithWhatToDoAndLeavesNothingOpen() throws Exception {
+        String db = "noslot";
+        prepare(db);
+        cloneInto(db);
+        source.execute(db, "SELECT pg_drop_replication_slot('" + db + "')");
+        StreamJob job = new StreamJob(streamOptions(db), ProgressListener.NONE, StreamListener.NONE);
+        assertThatThrownBy(job::run).isInstanceOfSatisfying(InflightException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.OBJECT_CONFLICT);
+            assertThat(e.getMessage()).contains("replication slot '" + db + "' of this migration no longer exists on"
+                    + " the source", "changes made since the last applied position are lost to the stream",
+                    "Start over: drop the cloned tables and schema inflight on the target, then run inflight clone"
+                            + " again");
+        });
+        assertNothingLeftOpen(db, "no slot");
+    }
+
     @Test
     void refusesToStreamBeforeTheCloneFinished() {
         String db = "noclone";
