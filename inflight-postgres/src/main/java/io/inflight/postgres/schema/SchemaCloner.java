@@ -46,6 +46,9 @@ public final class SchemaCloner {
      */
     static final String MAINTENANCE_WORK_MEM = "512MB";
 
+    /** How long a post-data step waits on a lock before the server cancels an autovacuum holding it. */
+    static final String POST_DATA_DEADLOCK_TIMEOUT = "50ms";
+
     private SchemaCloner() {
     }
 
@@ -217,10 +220,32 @@ public final class SchemaCloner {
             s.execute("SET search_path = ''");
             s.execute("SET check_function_bodies = off");
             s.execute("SET statement_timeout = 0");
+            shortenAutovacuumWaits(c, s);
             return c;
         } catch (SQLException e) {
             closeQuietly(c);
             throw PgErrors.translate(e, target, "preparing a post-data session");
+        }
+    }
+
+    /**
+     * Autovacuum starts on a freshly loaded table within seconds and holds a lock that every index build and
+     * constraint on that table waits for. The server cancels it only when the waiter's deadlock check runs,
+     * {@code deadlock_timeout} (1 s by default) into the wait, and it comes back after each step; on a table
+     * with a dozen steps that added seconds to post-data. A short timeout only makes these sessions check
+     * for deadlocks sooner (a check costs little next to an index build). The setting is a
+     * superuser's (or, from PostgreSQL 15, a granted one): without the right, the server default stays.
+     */
+    private static void shortenAutovacuumWaits(Connection c, Statement s) throws SQLException {
+        String allowed = c.getMetaData().getDatabaseMajorVersion() >= 15
+                ? "SELECT current_setting('is_superuser') = 'on' OR has_parameter_privilege('deadlock_timeout', 'SET')"
+                : "SELECT current_setting('is_superuser') = 'on'";
+        try (ResultSet rs = s.executeQuery(allowed)) {
+            if (rs.next() && rs.getBoolean(1)) {
+                s.execute("SET deadlock_timeout = '" + POST_DATA_DEADLOCK_TIMEOUT + "'");
+            } else {
+                LOG.debug("post-data sessions keep the server's deadlock_timeout (setting it needs a superuser)");
+            }
         }
     }
 

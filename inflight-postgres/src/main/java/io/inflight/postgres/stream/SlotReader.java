@@ -3,6 +3,8 @@ package io.inflight.postgres.stream;
 import io.inflight.core.ErrorCode;
 import io.inflight.core.InflightException;
 import io.inflight.core.Lsn;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Semaphore;
@@ -16,6 +18,12 @@ import java.util.concurrent.TimeUnit;
  * <p>Between messages the reader also queues the positions the source reports when it has nothing to send
  * ({@link Position}), in stream order, so the applier can record an idle source's position knowing that every
  * message before it has been handled.
+ *
+ * <p>Items cross between the threads in chunks: handing over each message alone cost a lock, a semaphore
+ * update and often a thread wake-up per message on both sides, a large share of the process's CPU while
+ * catching up, CPU the source's walsender and the target's backend on the same machine wanted. A chunk goes
+ * out when it is full, when it has waited {@value #CHUNK_MAX_AGE_MS} ms, and whenever the source has nothing
+ * more ready, so a quiet stream's changes are not held back.
  */
 final class SlotReader implements AutoCloseable {
 
@@ -35,18 +43,30 @@ final class SlotReader implements AutoCloseable {
     }
 
     private static final long IDLE_SLEEP_MS = 1;
+    static final int CHUNK_MESSAGES = 128;
+    static final long CHUNK_MAX_AGE_MS = 2;
 
     private final SlotStream slot;
-    private final BlockingQueue<Item> queue;
+    /** Chunks of items, in stream order; bounded, like the bytes they hold. */
+    private final BlockingQueue<List<Item>> queue;
+    /** Bytes of the messages queued and not yet taken by the applier. */
     private final Semaphore bytes;
     private final int maxBytes;
     private final Thread thread;
     private volatile boolean stopped;
     private volatile boolean statusWanted;
 
+    // reader thread only
+    private List<Item> chunk = new ArrayList<>(CHUNK_MESSAGES);
+    private long chunkStartedNanos;
+
+    // applier thread only
+    private List<Item> taken = List.of();
+    private int next;
+
     SlotReader(SlotStream slot, int maxMessages, int maxBytes) {
         this.slot = slot;
-        this.queue = new ArrayBlockingQueue<>(maxMessages);
+        this.queue = new ArrayBlockingQueue<>(Math.max(2, maxMessages / CHUNK_MESSAGES));
         this.maxBytes = maxBytes;
         this.bytes = new Semaphore(maxBytes);
         this.thread = new Thread(this::read, "inflight-slot-reader");
@@ -67,10 +87,25 @@ final class SlotReader implements AutoCloseable {
 
     /** The next item, waiting up to {@code timeoutMs}; null when none came. */
     Item poll(long timeoutMs) throws InterruptedException {
-        Item item = queue.poll(timeoutMs, TimeUnit.MILLISECONDS);
-        if (item instanceof Message m) {
-            bytes.release(m.bytes());
+        if (next == taken.size()) {
+            List<Item> c = queue.poll(timeoutMs, TimeUnit.MILLISECONDS);
+            if (c == null) {
+                return null;
+            }
+            taken = c;
+            next = 0;
+            int held = 0;
+            for (Item item : c) {
+                if (item instanceof Message m) {
+                    held += m.bytes();
+                }
+            }
+            if (held > 0) {
+                bytes.release(held);
+            }
         }
+        Item item = taken.get(next);
+        taken.set(next++, null); // handled items need not stay reachable until the chunk is done
         return item;
     }
 
@@ -82,8 +117,11 @@ final class SlotReader implements AutoCloseable {
                     statusWanted = false;
                     slot.sendStatus();
                 }
-                if (bytes.availablePermits() == 0 && !awaitEmptyQueue()) {
-                    return;
+                if (bytes.availablePermits() == 0) {
+                    handOver();
+                    if (!awaitEmptyQueue()) {
+                        return;
+                    }
                 }
                 PgOutputMessage m = slot.poll();
                 if (m != null) {
@@ -91,19 +129,23 @@ final class SlotReader implements AutoCloseable {
                     // only once the applier has taken it (above), so two huge rows never sit in the heap at once
                     // on this side.
                     int size = Math.min(slot.lastMessageBytes(), maxBytes);
-                    while (!bytes.tryAcquire(size, 50, TimeUnit.MILLISECONDS)) {
-                        if (stopped) {
-                            return;
+                    if (!bytes.tryAcquire(size)) {
+                        handOver(); // the applier gives bytes back only for what it was handed
+                        while (!bytes.tryAcquire(size, 50, TimeUnit.MILLISECONDS)) {
+                            if (stopped) {
+                                return;
+                            }
                         }
                     }
-                    put(new Message(m, size));
+                    add(new Message(m, size));
                     continue;
                 }
                 Lsn received = slot.lastReceived();
                 if (received.isAfter(reported)) {
                     reported = received;
-                    put(new Position(received));
+                    add(new Position(received));
                 }
+                handOver();
                 Thread.sleep(IDLE_SLEEP_MS);
             }
         } catch (InterruptedException e) {
@@ -130,9 +172,30 @@ final class SlotReader implements AutoCloseable {
 
     private void fail(RuntimeException e) {
         try {
-            put(new Failure(e));
+            add(new Failure(e));
+            handOver();
         } catch (InterruptedException ignored) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private void add(Item item) throws InterruptedException {
+        if (chunk.isEmpty()) {
+            chunkStartedNanos = System.nanoTime();
+        }
+        chunk.add(item);
+        if (chunk.size() >= CHUNK_MESSAGES
+                || System.nanoTime() - chunkStartedNanos >= TimeUnit.MILLISECONDS.toNanos(CHUNK_MAX_AGE_MS)) {
+            handOver();
+        }
+    }
+
+    /** Queues the chunk being filled, if any. */
+    private void handOver() throws InterruptedException {
+        if (!chunk.isEmpty()) {
+            List<Item> full = chunk;
+            chunk = new ArrayList<>(CHUNK_MESSAGES);
+            put(full);
         }
     }
 
@@ -147,8 +210,8 @@ final class SlotReader implements AutoCloseable {
         return true;
     }
 
-    private void put(Item item) throws InterruptedException {
-        while (!queue.offer(item, 50, TimeUnit.MILLISECONDS)) {
+    private void put(List<Item> items) throws InterruptedException {
+        while (!queue.offer(items, 50, TimeUnit.MILLISECONDS)) {
             if (stopped) {
                 return;
             }
