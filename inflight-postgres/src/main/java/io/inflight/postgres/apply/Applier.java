@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -158,8 +159,9 @@ public final class Applier implements AutoCloseable {
                     setup.execute();
                     break;
                 } catch (SQLException e) {
-                    // the session of a stream that just lost its connection may not have ended yet
-                    if (!"55000".equals(e.getSQLState()) || attempt == 25) {
+                    // the session of a stream that just lost its connection may not have ended yet: the origin
+                    // is then still active for its PID (55006; 55000 on servers that word it as a state error)
+                    if (!Set.of("55000", "55006").contains(e.getSQLState()) || attempt == 25) {
                         throw e;
                     }
                     sleep(200);
