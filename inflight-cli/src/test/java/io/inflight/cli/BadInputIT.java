@@ -293,6 +293,40 @@ class BadInputIT {
         }
     }
 
+    /**
+     * Replication origins outlive the databases of earlier migrations, and each used one keeps a state slot of the
+     * target's max_replication_slots: the stream's apply session then cannot mark its writes. The error says to
+     * drop the origins (not slots, which the target may have none of), and the stream starts once one is free.
+     */
+    @Test
+    void aTargetOutOfReplicationOriginSlotsIsToldToDropOldOriginsThenStreams() throws Exception {
+        try (PostgresServer constrained = PostgresServer.builder(17).setting("max_replication_slots", "1").start()) {
+            source.createDatabase("origins");
+            source.execute("origins", "CREATE TABLE t (id int PRIMARY KEY, v text)",
+                    "INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 100) g");
+            constrained.createDatabase("origins");
+            constrained.execute("origins", "SELECT pg_replication_origin_create('inflight_finished_long_ago')",
+                    "SELECT pg_replication_origin_session_setup('inflight_finished_long_ago')",
+                    "SELECT pg_replication_origin_session_reset()");
+            Map<String, String> e = InflightJar.passwords(source, constrained);
+            String target = InflightJar.uri(constrained, PostgresServer.SUPERUSER, "origins");
+            assertSucceeds(inflight(e, "clone", "--source", src("origins"), "--target", target, "--slot", "origins",
+                    "--publication", "origins"));
+            source.execute("origins", "INSERT INTO t VALUES (101, 'after the clone')");
+            String[] stream = {"stream", "--source", src("origins"), "--target", target, "--until-caught-up"};
+
+            assertFails(inflight(e, stream), ErrorCode.REPLICATION_SLOTS_EXHAUSTED, "pg_replication_origin_drop",
+                    "max_replication_slots");
+
+            constrained.execute("origins", "SELECT pg_replication_origin_drop('inflight_finished_long_ago')");
+            assertSucceeds(inflight(e, stream));
+            try (Connection s = source.connect("origins"); Connection t = constrained.connect("origins")) {
+                assertThat(fingerprint(t, "t")).isEqualTo(fingerprint(s, "t"));
+            }
+            assertSucceeds(inflight(e, "cleanup", "--source", src("origins"), "--target", target));
+        }
+    }
+
     @Test
     void aSlotAnotherConsumerHoldsIsNamedAndTheStreamResumesOnceItIsFree() throws Exception {
         prepare("busyslot", "CREATE TABLE t (id int PRIMARY KEY, v text)",

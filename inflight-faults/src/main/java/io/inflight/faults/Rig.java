@@ -98,7 +98,8 @@ final class Rig implements AutoCloseable {
     }
 
     /**
-     * Drops what an episode left: its slot and publication on the source, its database on the target; after a
+     * Drops what an episode left: its slot and publication on the source, its database and the stream's replication
+     * origin ({@code inflight_<slot>}, as {@code inflight cleanup} drops it) on the target; after a
      * cutover also the stream back's slot on the target, and its state schema and replication origin on the source
      * (the next cutover's stream back would find that migration record in its way).
      */
@@ -125,6 +126,11 @@ final class Rig implements AutoCloseable {
             }
         }
         target.execute("postgres", "DROP DATABASE IF EXISTS " + Identifiers.quote(db) + " WITH (FORCE)");
+        // Replication origins belong to the whole server, not to the database, and each one that was used holds
+        // one of the target's max_replication_slots state slots: after ~20 episodes none was left.
+        retrying("drop the stream's replication origin on the target", () -> target.execute("postgres",
+                "SELECT pg_replication_origin_drop(roname) FROM pg_replication_origin WHERE roname = "
+                        + Identifiers.literal("inflight_" + slot)));
     }
 
     /** Runs {@code body}, again each second for up to 30 s while it fails (a just-stopped process lets go late). */

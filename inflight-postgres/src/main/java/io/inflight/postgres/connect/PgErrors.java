@@ -75,7 +75,13 @@ public final class PgErrors {
             case CONNECTION_LOST -> "The connection to the " + side + " broke; rerun the same command to resume";
             case LOGICAL_REPLICATION_DISABLED -> "Set wal_level = logical on the " + side
                     + " (ALTER SYSTEM SET wal_level = logical) and restart it";
-            case REPLICATION_SLOTS_EXHAUSTED -> "Free a slot (SELECT pg_drop_replication_slot(...) on an unused one) "
+            // Replication origins (which mark the applied changes on the target) take their state slots from
+            // max_replication_slots too, and outlive the databases of earlier migrations unless dropped.
+            case REPLICATION_SLOTS_EXHAUSTED -> server.contains("replication origin")
+                    ? "Drop the replication origins of finished migrations on the " + side + " (SELECT roname FROM"
+                    + " pg_replication_origin; then SELECT pg_replication_origin_drop('<name>'), or inflight cleanup"
+                    + " for each) or raise max_replication_slots on the " + side + " and restart it"
+                    : "Free a slot (SELECT pg_drop_replication_slot(...) on an unused one) "
                     + "or raise max_replication_slots / max_wal_senders on the " + side + " and restart it";
             case INSUFFICIENT_PRIVILEGE -> server.toLowerCase(Locale.ROOT).contains("replication")
                     ? "Grant it: ALTER ROLE " + quote(user) + " WITH REPLICATION"
