@@ -43,16 +43,10 @@ public final class SlotStream implements AutoCloseable {
     }
 
     /**
-     * Starts streaming from the slot at {@code from}: the source sends every transaction that commits at or
-     * after it (or after the slot's confirmed position, if that is later).
-     */
-    public static SlotStream open(PgConnector source, String slot, String publication, Lsn from) {
-        return start(source.openReplication(), source, slot, publication, from);
-    }
-
-    /**
-     * As {@link #open}, on a replication connection the caller opened (and may have asked {@code IDENTIFY_SYSTEM}
-     * on). The stream owns the connection from here: it is closed when starting fails or with the stream.
+     * Starts streaming from the slot at {@code from} on a replication connection the caller opened (and may have
+     * asked {@code IDENTIFY_SYSTEM} on): the source sends every transaction that commits at or after it (or after
+     * the slot's confirmed position, if that is later). The stream owns the connection from here: it is closed
+     * when starting fails or with the stream.
      */
     static SlotStream start(PGConnection c, PgConnector source, String slot, String publication, Lsn from) {
         try {
