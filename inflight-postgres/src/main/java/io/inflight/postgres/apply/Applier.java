@@ -125,7 +125,7 @@ public final class Applier implements AutoCloseable {
             conn.setAutoCommit(false);
             return new Applier(target, conn, options, stats, appliedLsn, replicaRole);
         } catch (SQLException e) {
-            closeQuietly(conn);
+            PgConnector.closeQuietly(conn);
             throw PgErrors.translate(e, target, "setting up the apply session");
         }
     }
@@ -462,14 +462,7 @@ public final class Applier implements AutoCloseable {
         } catch (SQLException ignored) {
             // closing: nothing uncommitted is worth keeping
         }
-        closeQuietly(conn);
+        PgConnector.closeQuietly(conn);
     }
 
-    private static void closeQuietly(Connection c) {
-        try {
-            c.close();
-        } catch (SQLException ignored) {
-            // the server ends the session either way
-        }
-    }
 }

@@ -136,10 +136,10 @@ public final class StateStore implements AutoCloseable {
             c.setAutoCommit(true);
             return new StateStore(target, c);
         } catch (SQLException e) {
-            closeQuietly(c);
+            PgConnector.closeQuietly(c);
             throw PgErrors.translate(e, target, "creating the state schema " + SCHEMA);
         } catch (RuntimeException e) {
-            closeQuietly(c);
+            PgConnector.closeQuietly(c);
             throw e;
         }
     }
@@ -537,7 +537,7 @@ public final class StateStore implements AutoCloseable {
         } catch (SQLException ignored) {
             // the session is gone or going: the server releases the lock with it
         }
-        closeQuietly(conn);
+        PgConnector.closeQuietly(conn);
     }
 
     private static Instant instant(ResultSet rs, int col) throws SQLException {
@@ -545,11 +545,4 @@ public final class StateStore implements AutoCloseable {
         return t == null ? null : t.toInstant();
     }
 
-    private static void closeQuietly(Connection c) {
-        try {
-            c.close();
-        } catch (SQLException ignored) {
-            // closing is best effort: the server ends the session (and its advisory lock) either way
-        }
-    }
 }

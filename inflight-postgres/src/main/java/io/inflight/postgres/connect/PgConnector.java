@@ -99,4 +99,19 @@ public final class PgConnector {
     public String toString() {
         return side.word() + " " + endpoint.describe();
     }
+
+    /**
+     * Closes {@code c} (if any) when the work on it already failed or is over: the server ends the session and rolls
+     * back what is open either way, and the first error is the one worth reporting.
+     */
+    public static void closeQuietly(java.sql.Connection c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (java.sql.SQLException ignored) {
+            // see above
+        }
+    }
 }

@@ -198,8 +198,8 @@ public final class Switchover {
             });
         } finally {
             route.close();
-            closeQuietly(fromConn);
-            closeQuietly(toConn);
+            PgConnector.closeQuietly(fromConn);
+            PgConnector.closeQuietly(toConn);
         }
         Duration pause = Duration.ofNanos(System.nanoTime() - pauseStarted);
         // The stream was asked to stop after the drain; whatever it does now cannot matter: the old side is fenced.
@@ -257,15 +257,6 @@ public final class Switchover {
         }
     }
 
-    private static void closeQuietly(Connection c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (SQLException ignored) {
-                // nothing left to do with it
-            }
-        }
-    }
 
     private SwitchResult abort(SwitchLog switchLog, Optional<SwitchLog.Run> open) {
         if (open.isEmpty()) {

@@ -4,6 +4,7 @@ import io.inflight.core.ErrorCode;
 import io.inflight.core.InflightException;
 import io.inflight.core.TableId;
 import io.inflight.postgres.work.WorkSlots;
+import io.inflight.postgres.connect.PgConnector;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -111,7 +112,7 @@ final class ParallelSteps {
             Thread.currentThread().interrupt();
         } finally {
             if (c != null) {
-                SchemaCloner.closeQuietly(c);
+                PgConnector.closeQuietly(c);
             }
         }
     }

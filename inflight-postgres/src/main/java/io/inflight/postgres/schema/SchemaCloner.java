@@ -223,7 +223,7 @@ public final class SchemaCloner {
             shortenAutovacuumWaits(c, s);
             return c;
         } catch (SQLException e) {
-            closeQuietly(c);
+            PgConnector.closeQuietly(c);
             throw PgErrors.translate(e, target, "preparing a post-data session");
         }
     }
@@ -345,12 +345,5 @@ public final class SchemaCloner {
         return s.length() > 300 ? s.substring(0, 300) + "..." : s;
     }
 
-    static void closeQuietly(Connection c) {
-        try {
-            c.close();
-        } catch (SQLException ignored) {
-            // closing after a failure: the first error is the one to report
-        }
-    }
 
 }

@@ -115,12 +115,12 @@ final class CopyWorker implements AutoCloseable {
             }
             return new CopyWorker(source, target, src, tgt, state, progress);
         } catch (SQLException e) {
-            closeQuietly(src);
-            closeQuietly(tgt);
+            PgConnector.closeQuietly(src);
+            PgConnector.closeQuietly(tgt);
             throw PgErrors.translate(e, source, "preparing a copy session");
         } catch (RuntimeException e) {
-            closeQuietly(src);
-            closeQuietly(tgt);
+            PgConnector.closeQuietly(src);
+            PgConnector.closeQuietly(tgt);
             throw e;
         }
     }
@@ -199,8 +199,8 @@ final class CopyWorker implements AutoCloseable {
 
     @Override
     public void close() {
-        closeQuietly(src);
-        closeQuietly(tgt);
+        PgConnector.closeQuietly(src);
+        PgConnector.closeQuietly(tgt);
     }
 
     private void write(CopyIn in, byte[] b, int len) {
@@ -282,14 +282,4 @@ final class CopyWorker implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(Connection c) {
-        if (c == null) {
-            return;
-        }
-        try {
-            c.close();
-        } catch (SQLException ignored) {
-            // closing is best effort; the server rolls back whatever is open
-        }
-    }
 }

@@ -286,7 +286,7 @@ public final class StreamJob {
         Applier applier;
         Map<TableId, TableInfo> targetTables;
         try (Openings openings = opening.openings()) {
-            CompletableFuture<Connection> sourceSql = openings.open(source::open, StreamJob::closeQuietly);
+            CompletableFuture<Connection> sourceSql = openings.open(source::open, PgConnector::closeQuietly);
             CompletableFuture<Map<TableId, TableInfo>> tables = openings.run(this::targetTables);
             // Read through the store, under the migration lock this stream holds: no other stream can move the
             // position between this read and the start from it.
@@ -345,13 +345,6 @@ public final class StreamJob {
         }
     }
 
-    private static void closeQuietly(Connection c) {
-        try {
-            c.close();
-        } catch (SQLException ignored) {
-            // the server ends the session with the socket
-        }
-    }
 
     /**
      * Marks the stream's writes with origin {@code inflight_<slot>} unless told otherwise: a stream in the other
