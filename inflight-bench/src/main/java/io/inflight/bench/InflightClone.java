@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,11 +72,14 @@ final class InflightClone implements Tool {
         }
         Path gcLog = setup.workDir().resolve("gc-" + targetDatabase + ".log");
         Path stdout = setup.workDir().resolve("inflight-" + targetDatabase + ".json");
-        ProcessBuilder pb = new ProcessBuilder(List.of(javaBinary(), "-Xmx" + MAX_HEAP, "-Xlog:gc:file=" + gcLog,
+        ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(List.of(javaBinary(), "-Xmx" + MAX_HEAP, "-Xlog:gc:file=" + gcLog,
                 "-jar", jar.toString(), "clone",
                 "--source", url(setup.source(), setup.sourceDatabase()), "--target", url(setup.target(), targetDatabase),
-                "--jobs", Integer.toString(jobs), "--json"))
+                "--jobs", Integer.toString(jobs), "--json")))
                 .redirectOutput(stdout.toFile());
+        if (Processes.keepLogsDir() != null) {
+            pb.command().add("--verbose");  // its step timeline, kept with the logs
+        }
         pb.environment().put("INFLIGHT_SOURCE_PASSWORD", setup.source().password());
         pb.environment().put("INFLIGHT_TARGET_PASSWORD", setup.target().password());
         try {

@@ -63,6 +63,7 @@ final class Processes {
                             + timeout.toMinutes() + " min");
                 }
                 outcomes.add(new Outcome(p.exitValue(), tail(errFiles.get(i))));
+                keepLog(builders.get(i), errFiles.get(i));
             }
             return outcomes;
         } catch (IOException e) {
@@ -73,6 +74,28 @@ final class Processes {
         } finally {
             errFiles.forEach(Processes::deleteQuietly);
         }
+    }
+
+    /**
+     * With {@code BENCH_KEEP_LOGS=DIR} in the environment, each command's standard error is kept there
+     * (named after the command and the time), for reading a tool's own timeline after a run.
+     */
+    static String keepLogsDir() {
+        String dir = System.getenv("BENCH_KEEP_LOGS");
+        return dir == null || dir.isBlank() ? null : dir;
+    }
+
+    private static void keepLog(ProcessBuilder builder, Path err) throws IOException {
+        String dir = keepLogsDir();
+        if (dir == null) {
+            return;
+        }
+        Path into = Path.of(dir);
+        Files.createDirectories(into);
+        List<String> command = builder.command();
+        String name = Path.of(command.get(0)).getFileName() + (command.size() > 1 && command.contains("-jar")
+                ? "-" + command.get(command.indexOf("-jar") + 2) : "");
+        Files.copy(err, into.resolve(name + "-" + System.currentTimeMillis() + ".log"));
     }
 
     private static String tail(Path file) throws IOException {

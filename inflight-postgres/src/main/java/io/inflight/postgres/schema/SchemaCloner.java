@@ -277,8 +277,11 @@ public final class SchemaCloner {
                             sql.text(), step.description());
                 }
             }
+            LOG.debug("post-data step started: {}", step.description());
             runInTransaction(c, statements);
-            listener.stepFinished(step.description(), System.currentTimeMillis() - start);
+            long took = System.currentTimeMillis() - start;
+            LOG.debug("post-data step finished in {} ms: {}", took, step.description());
+            listener.stepFinished(step.description(), took);
         } catch (SQLException e) {
             throw failure(e, "creating " + step.description(),
                     e instanceof StatementFailed f ? f.statement : null);
