@@ -21,13 +21,18 @@ final class BackendStates {
     private int polls;
 
     void poll(Statement targetDb, Statement sourceDb, String slot) throws SQLException {
-        polls++;
         try (ResultSet rs = targetDb.executeQuery("SELECT coalesce(string_agg(state || '/' || coalesce(wait_event, 'cpu'), ' + '"
                 + " ORDER BY state, wait_event), 'all idle') FROM pg_stat_activity WHERE datname = current_database()"
                 + " AND pid <> pg_backend_pid() AND state IS NOT NULL AND state <> 'idle'")) {
             rs.next();
             target.merge(rs.getString(1), 1, Integer::sum);
         }
+        pollWalsender(sourceDb, slot);
+    }
+
+    /** A poll of the walsender only, for a reader of the slot that has no target database. */
+    void pollWalsender(Statement sourceDb, String slot) throws SQLException {
+        polls++;
         try (ResultSet rs = sourceDb.executeQuery("SELECT coalesce((SELECT state || '/' || coalesce(wait_event, 'cpu')"
                 + " FROM pg_stat_activity a JOIN pg_replication_slots s ON s.active_pid = a.pid WHERE s.slot_name = "
                 + Identifiers.literal(slot) + "), 'not connected')")) {
@@ -36,12 +41,15 @@ final class BackendStates {
         }
     }
 
-    /** "target: active/cpu 55%, all idle 30%, ...; walsender: ..." for the log. */
+    /** "target: active/cpu 55%, all idle 30%, ...; walsender: ..." for the log; no target part if only the walsender was polled. */
     String summary() {
-        return "target sessions: " + shares(target) + "; walsender: " + shares(walsender);
+        return (target.isEmpty() ? "" : "target sessions: " + shares(target) + "; ") + "walsender: " + shares(walsender);
     }
 
     private String shares(Map<String, Integer> counts) {
+        if (counts.isEmpty()) {
+            return "not sampled";
+        }
         return counts.entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue()).limit(6)
                 .map(e -> e.getKey() + " " + Math.round(100.0 * e.getValue() / Math.max(1, polls)) + "%")
                 .collect(Collectors.joining(", "));

@@ -22,6 +22,8 @@ final class InflightStream {
 
     /** The slot {@code inflight clone} creates on the source (its default name). */
     static final String SLOT = "inflight";
+    /** The publication {@code inflight clone} creates on the source and {@code inflight stream} reads (its default name). */
+    static final String PUBLICATION = "inflight";
     static final String MAX_HEAP = "256m";
     private static final Duration CLONE_LIMIT = Duration.ofHours(1);
     private static final Duration STOP_LIMIT = Duration.ofSeconds(60);

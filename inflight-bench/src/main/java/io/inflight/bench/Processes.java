@@ -98,7 +98,8 @@ final class Processes {
         Files.copy(err, into.resolve(name + "-" + System.currentTimeMillis() + ".log"));
     }
 
-    private static String tail(Path file) throws IOException {
+    /** The end of a text file: the last few hundred characters a tool wrote to standard error. */
+    static String tail(Path file) throws IOException {
         String text = Files.readString(file, StandardCharsets.UTF_8);
         return text.length() <= TAIL_CHARS ? text : "..." + text.substring(text.length() - TAIL_CHARS);
     }

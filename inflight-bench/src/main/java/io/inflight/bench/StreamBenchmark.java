@@ -34,7 +34,8 @@ import picocli.CommandLine.Spec;
  * same load. A PostgreSQL 13 source with pgbench's tables feeds two databases on one PostgreSQL 17 target:
  * one cloned and streamed by Inflight, one filled and kept by a subscription. Each round has a steady-load
  * phase (pgbench while both apply; lag sampled) and a backlog phase (both stopped while pgbench piles up
- * changes, then each catches up alone, alternating who goes first). After each phase all three databases
+ * changes, then each catches up alone, alternating who goes first, and then {@code pg_recvlogical} reads the
+ * same backlog from a third slot and discards it: the decoding floor). After each phase all three databases
  * must hold the same rows. Writes the report to standard output and BENCHMARKS.md; exits 1 when a round
  * failed.
  */
@@ -89,6 +90,7 @@ final class StreamBenchmark implements Callable<Integer> {
     private PgBench pgbench;
     private InflightStream inflight;
     private NativeSubscription subscription;
+    private DecodingFloor floor;
     private InflightStream.Running running;
     private Path workDir;
 
@@ -109,6 +111,7 @@ final class StreamBenchmark implements Callable<Integer> {
             source = src;
             target = tgt;
             pgbench = PgBench.debian15(workDir);
+            floor = new DecodingFloor(ClientTools.debian15(), source, SOURCE_DB, workDir);
             this.workDir = workDir;
             Duration setup = timed(this::setUp);
             log.info("set up in {}", StreamReport.seconds(setup));
@@ -207,26 +210,41 @@ final class StreamBenchmark implements Callable<Integer> {
         running.stop();
         Slots.awaitInactive(source, SOURCE_DB, InflightStream.SLOT);
         subscription.disable();
-        long backlogStart = historyRows(source, SOURCE_DB);
-        long perClient = (backlogChanges + (long) PgBench.CHANGES_PER_TRANSACTION * clients - 1)
-                / ((long) PgBench.CHANGES_PER_TRANSACTION * clients);
-        pgbench.runTransactions(source, SOURCE_DB, clients, perClient);
-        String marker = marker("backlog-" + run);
-        Lsn backlogEnd = insertLsn();
-        long backlog = PgBench.CHANGES_PER_TRANSACTION * (historyRows(source, SOURCE_DB) - backlogStart) + 1;
-        List<Appliers> order = run % 2 == 1 ? List.of(Appliers.INFLIGHT, Appliers.NATIVE) : List.of(Appliers.NATIVE, Appliers.INFLIGHT);
-        Map<Appliers, StreamRun.CatchUp> catchUps = new EnumMap<>(Appliers.class);
-        for (Appliers a : order) {
+        // the floor's slot starts where both appliers stopped, so that it decodes the same backlog they catch up
+        floor.createSlot();
+        try {
+            long backlogStart = historyRows(source, SOURCE_DB);
+            long perClient = (backlogChanges + (long) PgBench.CHANGES_PER_TRANSACTION * clients - 1)
+                    / ((long) PgBench.CHANGES_PER_TRANSACTION * clients);
+            pgbench.runTransactions(source, SOURCE_DB, clients, perClient);
+            String marker = marker("backlog-" + run);
+            Lsn backlogEnd = insertLsn();
+            long backlog = PgBench.CHANGES_PER_TRANSACTION * (historyRows(source, SOURCE_DB) - backlogStart) + 1;
+            List<Appliers> order = run % 2 == 1 ? List.of(Appliers.INFLIGHT, Appliers.NATIVE)
+                    : List.of(Appliers.NATIVE, Appliers.INFLIGHT);
+            Map<Appliers, StreamRun.CatchUp> catchUps = new EnumMap<>(Appliers.class);
+            for (Appliers a : order) {
+                source.execute(SOURCE_DB, "CHECKPOINT");
+                target.execute("postgres", "CHECKPOINT");
+                StreamRun.CatchUp c = catchUp(a, marker, backlogEnd);
+                catchUps.put(a, c);
+                log.info("  {}: caught up {} changes in {} ({} changes/s; connected after {}); slot confirmed after {}", a.label,
+                        backlog, StreamReport.seconds(c.applied()), perSecond(backlog, c.applied()),
+                        StreamReport.seconds(c.connected()), StreamReport.seconds(c.confirmed()));
+            }
             source.execute(SOURCE_DB, "CHECKPOINT");
             target.execute("postgres", "CHECKPOINT");
-            StreamRun.CatchUp c = catchUp(a, marker, backlogEnd);
-            catchUps.put(a, c);
-            log.info("  {}: caught up {} changes in {} ({} changes/s; connected after {}); slot confirmed after {}", a.label,
-                    backlog, StreamReport.seconds(c.applied()), perSecond(backlog, c.applied()),
-                    StreamReport.seconds(c.connected()), StreamReport.seconds(c.confirmed()));
+            StreamRun.Floor f = floor.run(backlogEnd);
+            log.info("  {}: received {} changes in {} ({} changes/s; connected after {}); {}", DecodingFloor.LABEL, backlog,
+                    StreamReport.seconds(f.done()), perSecond(backlog, f.done()), StreamReport.seconds(f.connected()),
+                    f.serverView());
+            requireEqual("after the backlog of run " + run);
+            floor.dropSlot();
+            return new StreamRun(run, loadChanges, window, applied, lag, backlog, catchUps, order, f, Optional.empty());
+        } catch (RuntimeException e) {
+            floor.dropSlotAfter(e); // an idle slot would keep the source's WAL for good
+            throw e;
         }
-        requireEqual("after the backlog of run " + run);
-        return new StreamRun(run, loadChanges, window, applied, lag, backlog, catchUps, order, Optional.empty());
     }
 
     /** Starts {@code applier} and times it until the marker is visible on its target and its slot passed {@code end}. */

@@ -63,6 +63,8 @@ record StreamReport(String command, ZonedDateTime when, Machine machine, String 
                 md.append("- round ").append(r.number()).append(", ").append(a.label).append(": ")
                         .append(r.catchUps().get(a).serverView()).append('\n');
             }
+            md.append("- round ").append(r.number()).append(", ").append(DecodingFloor.LABEL).append(": ")
+                    .append(r.floor().serverView()).append('\n');
         }
         md.append('\n');
         md.append("### Against the targets\n\n").append(targetsTable().render()).append('\n');
@@ -113,6 +115,9 @@ record StreamReport(String command, ZonedDateTime when, Machine machine, String 
             row(t, a.label + ": catch-up rate once connected (changes/s)", StreamReport::count, r -> r.connectedCatchUpRate(a));
             row(t, a.label + ": slot confirmed the backlog's end", StreamReport::secs1, r -> sec(r.catchUps().get(a).confirmed()));
         }
+        row(t, "decoding floor: pg_recvlogical → /dev/null (walsender alone)", StreamReport::secs1, r -> sec(r.floor().done()));
+        row(t, "decoding floor: rate (changes/s)", StreamReport::count, StreamRun::floorRate);
+        row(t, "decoding floor: of which starting until its slot is active", StreamReport::secs1, r -> sec(r.floor().connected()));
         List<String> order = new ArrayList<>(List.of("first to catch up"));
         results.forEach(r -> order.add(r.ok() ? r.catchUpOrder().get(0).label : "failed"));
         order.add("(alternating)");
@@ -136,6 +141,12 @@ record StreamReport(String command, ZonedDateTime when, Machine machine, String 
         OptionalDouble catchRatio = ratio(ic, nc);
         t.row(List.of("catch-up rate, Inflight / native", fmt(ic, StreamReport::count), fmt(nc, StreamReport::count),
                 fmt(catchRatio, StreamReport::ratio), "≥ " + ratio(RATE_TARGET), met(catchRatio, v -> v >= RATE_TARGET)));
+        // native time / floor time over the same backlog: the most any applier could beat native by on this machine
+        OptionalDouble fc = median(StreamRun::floorRate);
+        OptionalDouble floorRatio = ratio(fc, nc);
+        t.row(List.of("best catch-up ratio any applier could reach here: native time / decoding floor time",
+                fmt(fc, v -> count(v) + " (floor)"), fmt(nc, StreamReport::count), fmt(floorRatio, StreamReport::ratio),
+                "(for insight)", "— (Inflight: " + fmt(catchRatio, StreamReport::ratio) + ")"));
         OptionalDouble icc = median(r -> r.connectedCatchUpRate(Appliers.INFLIGHT));
         OptionalDouble ncc = median(r -> r.connectedCatchUpRate(Appliers.NATIVE));
         OptionalDouble connectedRatio = ratio(icc, ncc);
@@ -187,10 +198,20 @@ record StreamReport(String command, ZonedDateTime when, Machine machine, String 
                 true (Inflight: JVM start, connections, reading its state; native: the launcher starting the worker); \
                 the rate "once connected" leaves that out. "Slot confirmed" is until the slot's `confirmed_flush_lsn` passed the \
                 source's insert position taken after the marker. The order alternates between rounds.
+                - **Decoding floor:** a third slot (`%s`, plugin pgoutput) is created on the source once both appliers \
+                have stopped, before the backlog piles up, so it starts where theirs do. After both catch-ups and a \
+                CHECKPOINT on both servers, `pg_recvlogical` 15 reads it: `--start --endpos=<the source's insert position \
+                taken after the marker> -o proto_version=1 -o publication_names="%s"` (the protocol version and \
+                publication `inflight stream` reads), `-f -` with standard output discarded and `-F 0` (it never fsyncs); \
+                timed from starting the process until it exits, having received the backlog's end. The source's \
+                walsender decodes the same WAL into the same messages as for Inflight, and the reader does nothing with \
+                them: this is the time the walsender alone needs, the floor for any applier of this backlog on this \
+                machine, and native time / floor time the best catch-up ratio against native any applier could reach. It runs last in each round, its WAL as \
+                warm in the page cache as for the second applier; its slot is dropped at the end of each round.
                 - **Correctness:** after the initial copy and after each phase, the harness waits for a marker on both \
                 targets and compares every pgbench table on the source and both targets (row count and an md5 over the \
                 sorted md5s of all rows); any difference fails the round.
-                """.formatted(LagSampler.INTERVAL.toMillis(), 20);
+                """.formatted(LagSampler.INTERVAL.toMillis(), 20, DecodingFloor.SLOT, InflightStream.PUBLICATION);
     }
 
     private List<String> header(String first) {

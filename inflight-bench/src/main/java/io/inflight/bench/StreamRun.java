@@ -15,10 +15,11 @@ import java.util.Optional;
  * @param backlogChanges row changes that piled up while both appliers were stopped
  * @param catchUps       per applier, its catch-up of that backlog
  * @param catchUpOrder   which applier caught up first (they run one after the other)
+ * @param floor          the same backlog decoded for a reader that discards it: what no applier can beat
  */
 record StreamRun(int number, long loadChanges, Duration loadWindow, Map<Appliers, Long> appliedChanges,
                  Map<Appliers, LagSampler.Lag> lag, long backlogChanges, Map<Appliers, CatchUp> catchUps,
-                 List<Appliers> catchUpOrder, Optional<String> failure) {
+                 List<Appliers> catchUpOrder, Floor floor, Optional<String> failure) {
 
     /**
      * One catch-up, timed from starting the applier: until its slot on the source is active ({@code connected}:
@@ -30,8 +31,17 @@ record StreamRun(int number, long loadChanges, Duration loadWindow, Map<Appliers
     record CatchUp(Duration connected, Duration applied, Duration confirmed, String serverView) {
     }
 
+    /**
+     * The decoding floor ({@link DecodingFloor}), timed from starting {@code pg_recvlogical}: until its slot is
+     * active ({@code connected}) and until it exited, having received the backlog's end ({@code done});
+     * {@code serverView} is what its walsender was doing meanwhile.
+     */
+    record Floor(Duration connected, Duration done, String serverView) {
+    }
+
     static StreamRun failed(int number, String why) {
-        return new StreamRun(number, 0, Duration.ZERO, Map.of(), Map.of(), 0, Map.of(), List.of(), Optional.of(why));
+        return new StreamRun(number, 0, Duration.ZERO, Map.of(), Map.of(), 0, Map.of(), List.of(),
+                new Floor(Duration.ZERO, Duration.ZERO, ""), Optional.of(why));
     }
 
     boolean ok() {
@@ -48,6 +58,11 @@ record StreamRun(int number, long loadChanges, Duration loadWindow, Map<Appliers
 
     double catchUpRate(Appliers a) {
         return backlogChanges / seconds(catchUps.get(a).applied());
+    }
+
+    /** The rate at which the source's walsender alone decoded the backlog and sent it to a reader that discards it. */
+    double floorRate() {
+        return backlogChanges / seconds(floor.done());
     }
 
     /** The catch-up rate from the moment the applier was connected to its slot: start-up cost left out. */

@@ -20,6 +20,11 @@ class StreamReportTest {
 
     /** A round in which Inflight applies {@code inflightCatchUp} s and native {@code nativeCatchUp} s for 1 M changes. */
     private static StreamRun run(int n, double inflightCatchUp, double nativeCatchUp, double inflightP99) {
+        return run(n, inflightCatchUp, nativeCatchUp, inflightP99, 5);
+    }
+
+    /** ... and pg_recvlogical receives them in {@code floor} s. */
+    private static StreamRun run(int n, double inflightCatchUp, double nativeCatchUp, double inflightP99, double floor) {
         LagSampler.Lag inflight = new LagSampler.Lag(p(0.1, inflightP99, inflightP99 + 0.1), p(1, 2, 3), p(0.5, 1.5, 2),
                 p(10_000, 20_000, 30_000));
         LagSampler.Lag nat = new LagSampler.Lag(p(0.05, 0.2, 0.3), p(1, 2, 3), p(0.1, 0.3, 0.4), p(1_000, 2_000, 3_000));
@@ -29,7 +34,9 @@ class StreamReportTest {
                                 Duration.ofSeconds(30), "target sessions: active/cpu 90%"),
                         Appliers.NATIVE, new StreamRun.CatchUp(Duration.ofSeconds(1), Duration.ofMillis(Math.round(nativeCatchUp * 1000)),
                                 Duration.ofSeconds(30), "target sessions: all idle 50%")),
-                List.of(Appliers.INFLIGHT, Appliers.NATIVE), Optional.empty());
+                List.of(Appliers.INFLIGHT, Appliers.NATIVE),
+                new StreamRun.Floor(Duration.ofMillis(100), Duration.ofMillis(Math.round(floor * 1000)), "walsender: active/cpu 95%"),
+                Optional.empty());
     }
 
     private static StreamReport report(List<StreamRun> runs) {
@@ -52,16 +59,35 @@ class StreamReportTest {
     }
 
     @Test
+    void theDecodingFloorPerRoundAndAsTheBestRatioAnyApplierCouldReach() {
+        // floor: 4 s, 5 s, 8 s for 1 M changes -> 250k, 200k, 125k/s, median 200k; native 20k/s -> 10.00; Inflight 2.50
+        String md = report(List.of(run(1, 10, 50, 0.5, 4), run(2, 20, 50, 0.9, 5), run(3, 25, 50, 2.0, 8))).markdown();
+        assertThat(md).containsPattern("\\| decoding floor: pg_recvlogical → /dev/null \\(walsender alone\\) +\\| 4\\.0 s +\\| 5\\.0 s"
+                + " +\\| 8\\.0 s +\\| 5\\.0 s +\\|");
+        assertThat(md).containsPattern("\\| decoding floor: rate \\(changes/s\\) +\\| 250,000 +\\| 200,000 +\\| 125,000 +\\| 200,000 +\\|");
+        assertThat(md).containsPattern("\\| decoding floor: of which starting until its slot is active +\\| 0\\.1 s");
+        assertThat(md).containsPattern("\\| best catch-up ratio any applier could reach here: native time / decoding floor time"
+                + " +\\| 200,000 \\(floor\\) +\\| 20,000 +\\| 10\\.00 +\\| \\(for insight\\) +\\| — \\(Inflight: 2\\.50\\) +\\|");
+        assertThat(md).contains("- round 3, decoding floor (pg_recvlogical): walsender: active/cpu 95%");
+        assertThat(md).contains("- **Decoding floor:** a third slot (`decoding_floor`, plugin pgoutput)")
+                .contains("publication_names=\"inflight\"");
+    }
+
+    @Test
     void aFailedRoundIsShownAsFailedAndLeftOutOfTheMedians() {
         String md = report(List.of(run(1, 10, 50, 0.5), StreamRun.failed(2, "a target differs | badly"))).markdown();
         assertThat(md).contains("### Failed rounds").contains("- round 2: a target differs \\| badly");
         assertThat(md).containsPattern("\\| catch-up rate, Inflight / native +\\| 100,000 +\\| 20,000 +\\| 5\\.00");
         assertThat(md).containsPattern("inflight stream: catch-up rate \\(changes/s\\) +\\| 100,000 +\\| failed +\\| 100,000");
+        assertThat(md).containsPattern("decoding floor: rate \\(changes/s\\) +\\| 200,000 +\\| failed +\\| 200,000");
+        assertThat(md).doesNotContain("round 2, decoding floor");
     }
 
     @Test
     void noSuccessfulRoundMeansNotMeasured() {
         String md = report(List.of(StreamRun.failed(1, "boom"))).markdown();
         assertThat(md).containsPattern("\\| catch-up rate, Inflight / native +\\| — +\\| — +\\| — +\\| ≥ 1\\.50 +\\| not measured");
+        assertThat(md).containsPattern("\\| best catch-up ratio any applier could reach here: native time / decoding floor time"
+                + " +\\| — +\\| — +\\| — +\\| \\(for insight\\) +\\| — \\(Inflight: —\\)");
     }
 }
