@@ -112,6 +112,11 @@ final class InflightStream {
             this.log = log;
         }
 
+        /** The CPU ticks its JVM used so far, all threads together; 0 once it has ended. */
+        long cpuTicks() {
+            return ProcCpu.read(process.pid()).map(ProcCpu.Stat::own).orElse(0L);
+        }
+
         /** Throws, with the end of its output, when the process has exited (it never should by itself). */
         void checkAlive() {
             if (!process.isAlive()) {

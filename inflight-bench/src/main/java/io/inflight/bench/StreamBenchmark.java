@@ -35,9 +35,9 @@ import picocli.CommandLine.Spec;
  * one cloned and streamed by Inflight, one filled and kept by a subscription. Each round has a steady-load
  * phase (pgbench while both apply; lag sampled) and a backlog phase (both stopped while pgbench piles up
  * changes, then each catches up alone, alternating who goes first, and then {@code pg_recvlogical} reads the
- * same backlog from a third slot and discards it: the decoding floor). After each phase all three databases
- * must hold the same rows. Writes the report to standard output and BENCHMARKS.md; exits 1 when a round
- * failed.
+ * same backlog from a third slot and discards it; the CPU each of the three costs is read from /proc). After
+ * each phase all three databases must hold the same rows. Writes the report to standard output and
+ * BENCHMARKS.md; exits 1 when a round failed.
  */
 @Command(name = "stream", mixinStandardHelpOptions = true,
         description = "Benchmark inflight stream against native logical replication (13 -> 17) under pgbench load.")
@@ -90,7 +90,7 @@ final class StreamBenchmark implements Callable<Integer> {
     private PgBench pgbench;
     private InflightStream inflight;
     private NativeSubscription subscription;
-    private DecodingFloor floor;
+    private RecvLogicalReader recvLogical;
     private InflightStream.Running running;
     private Path workDir;
 
@@ -111,7 +111,7 @@ final class StreamBenchmark implements Callable<Integer> {
             source = src;
             target = tgt;
             pgbench = PgBench.debian15(workDir);
-            floor = new DecodingFloor(ClientTools.debian15(), source, SOURCE_DB, workDir);
+            recvLogical = new RecvLogicalReader(ClientTools.debian15(), source, SOURCE_DB, target, workDir);
             this.workDir = workDir;
             Duration setup = timed(this::setUp);
             log.info("set up in {}", StreamReport.seconds(setup));
@@ -210,8 +210,8 @@ final class StreamBenchmark implements Callable<Integer> {
         running.stop();
         Slots.awaitInactive(source, SOURCE_DB, InflightStream.SLOT);
         subscription.disable();
-        // the floor's slot starts where both appliers stopped, so that it decodes the same backlog they catch up
-        floor.createSlot();
+        // pg_recvlogical's slot starts where both appliers stopped, so that it decodes the same backlog they catch up
+        recvLogical.createSlot();
         try {
             long backlogStart = historyRows(source, SOURCE_DB);
             long perClient = (backlogChanges + (long) PgBench.CHANGES_PER_TRANSACTION * clients - 1)
@@ -228,21 +228,21 @@ final class StreamBenchmark implements Callable<Integer> {
                 target.execute("postgres", "CHECKPOINT");
                 StreamRun.CatchUp c = catchUp(a, marker, backlogEnd);
                 catchUps.put(a, c);
-                log.info("  {}: caught up {} changes in {} ({} changes/s; connected after {}); slot confirmed after {}", a.label,
-                        backlog, StreamReport.seconds(c.applied()), perSecond(backlog, c.applied()),
-                        StreamReport.seconds(c.connected()), StreamReport.seconds(c.confirmed()));
+                log.info("  {}: caught up {} changes in {} ({} changes/s; connected after {}); slot confirmed after {}; {}",
+                        a.label, backlog, StreamReport.seconds(c.applied()), perSecond(backlog, c.applied()),
+                        StreamReport.seconds(c.connected()), StreamReport.seconds(c.confirmed()), cpu(c.cpu()));
             }
             source.execute(SOURCE_DB, "CHECKPOINT");
             target.execute("postgres", "CHECKPOINT");
-            StreamRun.Floor f = floor.run(backlogEnd);
-            log.info("  {}: received {} changes in {} ({} changes/s; connected after {}); {}", DecodingFloor.LABEL, backlog,
-                    StreamReport.seconds(f.done()), perSecond(backlog, f.done()), StreamReport.seconds(f.connected()),
-                    f.serverView());
+            StreamRun.RecvLogical r = recvLogical.run(backlogEnd);
+            log.info("  {}: received {} changes in {} ({} changes/s; connected after {}); {}; {}", RecvLogicalReader.LABEL,
+                    backlog, StreamReport.seconds(r.done()), perSecond(backlog, r.done()), StreamReport.seconds(r.connected()),
+                    r.serverView(), cpu(r.cpu()));
             requireEqual("after the backlog of run " + run);
-            floor.dropSlot();
-            return new StreamRun(run, loadChanges, window, applied, lag, backlog, catchUps, order, f, Optional.empty());
+            recvLogical.dropSlot();
+            return new StreamRun(run, loadChanges, window, applied, lag, backlog, catchUps, order, r, Optional.empty());
         } catch (RuntimeException e) {
-            floor.dropSlotAfter(e); // an idle slot would keep the source's WAL for good
+            recvLogical.dropSlotAfter(e); // an idle slot would keep the source's WAL for good
             throw e;
         }
     }
@@ -251,6 +251,7 @@ final class StreamBenchmark implements Callable<Integer> {
     private StreamRun.CatchUp catchUp(Appliers applier, String marker, Lsn end) {
         try (Connection tgt = target.connect(TARGET_DBS.get(applier)); Connection src = source.connect(SOURCE_DB);
              Statement t = tgt.createStatement(); Statement s = src.createStatement()) {
+            CpuWindow cpuWindow = CpuWindow.start(source, target, t, s);
             long start = System.nanoTime();
             if (applier == Appliers.INFLIGHT) {
                 running = inflight.start();
@@ -261,12 +262,17 @@ final class StreamBenchmark implements Callable<Integer> {
             long connected = 0;
             long applied = 0;
             long confirmed = 0;
+            StreamRun.Cpu cpu = null;
+            long walsender = 0;
             while (applied == 0 || confirmed == 0) {
                 if (applied == 0 && marker.equals(branchMarker(t))) {
                     applied = System.nanoTime();
+                    // the CPU up to the same end point as the catch-up's time; the walsender lives on, so read it now
+                    cpuWindow.sampleWalsender(walsender);
+                    cpu = cpuWindow.end(applier == Appliers.INFLIGHT ? running.cpuTicks() : 0);
                 }
-                try (ResultSet rs = s.executeQuery("SELECT active, confirmed_flush_lsn::text FROM pg_replication_slots"
-                        + " WHERE slot_name = " + Identifiers.literal(applier.slot))) {
+                try (ResultSet rs = s.executeQuery("SELECT active, confirmed_flush_lsn::text, coalesce(active_pid, 0)"
+                        + " FROM pg_replication_slots WHERE slot_name = " + Identifiers.literal(applier.slot))) {
                     if (!rs.next()) {
                         throw new IllegalStateException("slot " + applier.slot + " vanished from the source");
                     }
@@ -275,6 +281,10 @@ final class StreamBenchmark implements Callable<Integer> {
                     }
                     if (confirmed == 0 && rs.getString(2) != null && Lsn.parse(rs.getString(2)).compareTo(end) >= 0) {
                         confirmed = System.nanoTime();
+                    }
+                    walsender = rs.getLong(3);
+                    if (cpu == null) {
+                        cpuWindow.sampleWalsender(walsender);
                     }
                 }
                 if (applied == 0 && connected != 0) {
@@ -292,7 +302,7 @@ final class StreamBenchmark implements Callable<Integer> {
             // a catch-up faster than one poll may never see the slot active: then it connected at once
             connected = connected == 0 ? start : connected;
             return new StreamRun.CatchUp(Duration.ofNanos(connected - start), Duration.ofNanos(applied - start),
-                    Duration.ofNanos(confirmed - start), states.summary());
+                    Duration.ofNanos(confirmed - start), states.summary(), cpu);
         } catch (SQLException e) {
             throw new IllegalStateException("watching the catch-up of " + applier.label + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -404,6 +414,11 @@ final class StreamBenchmark implements Callable<Integer> {
 
     private static String perSecond(long changes, Duration d) {
         return String.format(Locale.ROOT, "%,.0f", changes / (d.toNanos() / 1e9));
+    }
+
+    private static String cpu(StreamRun.Cpu c) {
+        return String.format(Locale.ROOT, "CPU: source cluster %.2f s (walsender %.2f s), target cluster %.2f s, own process %.2f s",
+                c.sourceCluster(), c.walsender(), c.targetCluster(), c.process());
     }
 
     private static String secs(double s) {

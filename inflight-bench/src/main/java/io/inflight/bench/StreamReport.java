@@ -63,10 +63,13 @@ record StreamReport(String command, ZonedDateTime when, Machine machine, String 
                 md.append("- round ").append(r.number()).append(", ").append(a.label).append(": ")
                         .append(r.catchUps().get(a).serverView()).append('\n');
             }
-            md.append("- round ").append(r.number()).append(", ").append(DecodingFloor.LABEL).append(": ")
-                    .append(r.floor().serverView()).append('\n');
+            md.append("- round ").append(r.number()).append(", ").append(RecvLogicalReader.LABEL).append(": ")
+                    .append(r.recvLogical().serverView()).append('\n');
         }
         md.append('\n');
+        md.append("CPU seconds used while catching up (from /proc: each cluster's processes, of them the reader's walsender, "
+                + "and the reader's own process; cores busy = total / time caught up in):\n\n").append(cpuTable().render())
+                .append('\n');
         md.append("### Against the targets\n\n").append(targetsTable().render()).append('\n');
         List<String> failures = results.stream().filter(r -> !r.ok())
                 .map(r -> "round " + r.number() + ": " + r.failure().orElseThrow().replace('\n', ' ').replace("|", "\\|")).toList();
@@ -115,13 +118,42 @@ record StreamReport(String command, ZonedDateTime when, Machine machine, String 
             row(t, a.label + ": catch-up rate once connected (changes/s)", StreamReport::count, r -> r.connectedCatchUpRate(a));
             row(t, a.label + ": slot confirmed the backlog's end", StreamReport::secs1, r -> sec(r.catchUps().get(a).confirmed()));
         }
-        row(t, "decoding floor: pg_recvlogical → /dev/null (walsender alone)", StreamReport::secs1, r -> sec(r.floor().done()));
-        row(t, "decoding floor: rate (changes/s)", StreamReport::count, StreamRun::floorRate);
-        row(t, "decoding floor: of which starting until its slot is active", StreamReport::secs1, r -> sec(r.floor().connected()));
+        row(t, RecvLogicalReader.LABEL + " (a reader that waits on the socket): received the backlog", StreamReport::secs1,
+                r -> sec(r.recvLogical().done()));
+        row(t, RecvLogicalReader.LABEL + ": rate (changes/s)", StreamReport::count, StreamRun::recvLogicalRate);
+        row(t, RecvLogicalReader.LABEL + ": of which starting until its slot is active", StreamReport::secs1,
+                r -> sec(r.recvLogical().connected()));
         List<String> order = new ArrayList<>(List.of("first to catch up"));
         results.forEach(r -> order.add(r.ok() ? r.catchUpOrder().get(0).label : "failed"));
         order.add("(alternating)");
         t.row(order);
+        return t;
+    }
+
+    /** A reader of the backlog as the CPU table shows it; {@code processLabel} empty when it has no process of its own. */
+    private record Reader(String label, Function<StreamRun, StreamRun.Cpu> cpu, Function<StreamRun, Duration> elapsed,
+                          String targetLabel, Optional<String> processLabel) {
+    }
+
+    private MarkdownTable cpuTable() {
+        List<Reader> readers = List.of(
+                new Reader(Appliers.INFLIGHT.label, r -> r.catchUps().get(Appliers.INFLIGHT).cpu(),
+                        r -> r.catchUps().get(Appliers.INFLIGHT).applied(), "target cluster", Optional.of("its JVM")),
+                new Reader(Appliers.NATIVE.label, r -> r.catchUps().get(Appliers.NATIVE).cpu(),
+                        r -> r.catchUps().get(Appliers.NATIVE).applied(), "target cluster (its apply worker included)",
+                        Optional.empty()),
+                new Reader(RecvLogicalReader.LABEL, r -> r.recvLogical().cpu(), r -> r.recvLogical().done(),
+                        "target cluster (idle: not its target)", Optional.of("its process")));
+        MarkdownTable t = new MarkdownTable(header("Measure"));
+        for (Reader x : readers) {
+            joinedRow(t, x.label() + ": source cluster (of which walsender)", v -> v.get(0) + " (" + v.get(1) + ")", StreamReport::secs,
+                    r -> x.cpu().apply(r).sourceCluster(), r -> x.cpu().apply(r).walsender());
+            row(t, x.label() + ": " + x.targetLabel(), StreamReport::secs, r -> x.cpu().apply(r).targetCluster());
+            x.processLabel().ifPresent(l -> row(t, x.label() + ": " + l, StreamReport::secs, r -> x.cpu().apply(r).process()));
+            row(t, x.label() + ": total", StreamReport::secs, r -> x.cpu().apply(r).total());
+            row(t, x.label() + ": cores busy (total / time caught up in)", StreamReport::ratio,
+                    r -> x.cpu().apply(r).total() / sec(x.elapsed().apply(r)));
+        }
         return t;
     }
 
@@ -141,12 +173,6 @@ record StreamReport(String command, ZonedDateTime when, Machine machine, String 
         OptionalDouble catchRatio = ratio(ic, nc);
         t.row(List.of("catch-up rate, Inflight / native", fmt(ic, StreamReport::count), fmt(nc, StreamReport::count),
                 fmt(catchRatio, StreamReport::ratio), "≥ " + ratio(RATE_TARGET), met(catchRatio, v -> v >= RATE_TARGET)));
-        // native time / floor time over the same backlog: the most any applier could beat native by on this machine
-        OptionalDouble fc = median(StreamRun::floorRate);
-        OptionalDouble floorRatio = ratio(fc, nc);
-        t.row(List.of("best catch-up ratio any applier could reach here: native time / decoding floor time",
-                fmt(fc, v -> count(v) + " (floor)"), fmt(nc, StreamReport::count), fmt(floorRatio, StreamReport::ratio),
-                "(for insight)", "— (Inflight: " + fmt(catchRatio, StreamReport::ratio) + ")"));
         OptionalDouble icc = median(r -> r.connectedCatchUpRate(Appliers.INFLIGHT));
         OptionalDouble ncc = median(r -> r.connectedCatchUpRate(Appliers.NATIVE));
         OptionalDouble connectedRatio = ratio(icc, ncc);
@@ -198,20 +224,36 @@ record StreamReport(String command, ZonedDateTime when, Machine machine, String 
                 true (Inflight: JVM start, connections, reading its state; native: the launcher starting the worker); \
                 the rate "once connected" leaves that out. "Slot confirmed" is until the slot's `confirmed_flush_lsn` passed the \
                 source's insert position taken after the marker. The order alternates between rounds.
-                - **Decoding floor:** a third slot (`%s`, plugin pgoutput) is created on the source once both appliers \
-                have stopped, before the backlog piles up, so it starts where theirs do. After both catch-ups and a \
-                CHECKPOINT on both servers, `pg_recvlogical` 15 reads it: `--start --endpos=<the source's insert position \
-                taken after the marker> -o proto_version=1 -o publication_names="%s"` (the protocol version and \
-                publication `inflight stream` reads), `-f -` with standard output discarded and `-F 0` (it never fsyncs); \
-                timed from starting the process until it exits, having received the backlog's end. The source's \
-                walsender decodes the same WAL into the same messages as for Inflight, and the reader does nothing with \
-                them: this is the time the walsender alone needs, the floor for any applier of this backlog on this \
-                machine, and native time / floor time the best catch-up ratio against native any applier could reach. It runs last in each round, its WAL as \
-                warm in the page cache as for the second applier; its slot is dropped at the end of each round.
+                - **pg_recvlogical → /dev/null:** a third slot (`%s`, plugin pgoutput) is created on the source once \
+                both appliers have stopped, before the backlog piles up, so it starts where theirs do. After both \
+                catch-ups and a CHECKPOINT on both servers, `pg_recvlogical` 15 reads it: `--start --endpos=<the \
+                source's insert position taken after the marker> -o proto_version=1 -o publication_names="%s"` (the \
+                protocol version and publication `inflight stream` reads), `-f -` with standard output discarded and `-F \
+                0` (it never fsyncs); timed from starting the process until it exits, having received the backlog's end. \
+                The source's walsender decodes the same WAL into the same messages as for Inflight, for a reader that \
+                does nothing with them. It is not a lower bound for the appliers: the reader sleeps on its socket \
+                between messages, so each send wakes it, and the walsender's CPU per change depends on its reader (see \
+                its walsender row in the CPU table against the appliers'). It shows what the walsender costs for such a \
+                reader, not how fast any applier could be. It runs last in each round, its WAL as warm in the page cache \
+                as for the second applier; its slot is dropped at the end of each round.
+                - **CPU while catching up:** read from Linux's `/proc/<pid>/stat` (utime + stime, counted in clock ticks \
+                of 1/%d s, every thread included): exact, not sampled. A cluster's CPU is its postmaster's process tree: \
+                the postmaster's own times and those of the children it reaped (cutime + cstime: every child that ended, \
+                such as a walsender or a short connection) plus the times of each living child; read right before the \
+                reader starts and again when it has caught up (the marker seen on its target, the same end as its time; \
+                pg_recvlogical: its exit), the difference is what the cluster used. The harness's own two polling \
+                sessions are left out; everything else counts (checkpointer, WAL writer, autovacuum), so \
+                pg_recvlogical's target-cluster row is that background alone. The walsender is the slot's `active_pid`, \
+                read every %d ms and at the end (if it exited first, its last reading stands). Own process: the \
+                `inflight stream` JVM's times; pg_recvlogical's, from the harness's reaped-children times across its \
+                run; the native subscription has none (its apply worker is a process of the target cluster). During \
+                pg_recvlogical's run both appliers stay connected, idle. Cores busy = total / time caught up in, of the \
+                machine's %d.
                 - **Correctness:** after the initial copy and after each phase, the harness waits for a marker on both \
                 targets and compares every pgbench table on the source and both targets (row count and an md5 over the \
                 sorted md5s of all rows); any difference fails the round.
-                """.formatted(LagSampler.INTERVAL.toMillis(), 20, DecodingFloor.SLOT, InflightStream.PUBLICATION);
+                """.formatted(LagSampler.INTERVAL.toMillis(), 20, RecvLogicalReader.SLOT, InflightStream.PUBLICATION,
+                ProcCpu.TICKS_PER_SECOND, 20, machine.cores());
     }
 
     private List<String> header(String first) {
@@ -224,12 +266,18 @@ record StreamReport(String command, ZonedDateTime when, Machine machine, String 
     /** One row: per round, and as the median over rounds, each value formatted, several joined with " / ". */
     @SafeVarargs
     private void row(MarkdownTable t, String label, DoubleFunction<String> format, ToDoubleFunction<StreamRun>... values) {
+        joinedRow(t, label, v -> String.join(" / ", v), format, values);
+    }
+
+    /** One row whose cells join several formatted values with {@code join}. */
+    @SafeVarargs
+    private void joinedRow(MarkdownTable t, String label, Function<List<String>, String> join, DoubleFunction<String> format,
+                           ToDoubleFunction<StreamRun>... values) {
         List<String> cells = new ArrayList<>(List.of(label));
         for (StreamRun r : results) {
-            cells.add(r.ok() ? String.join(" / ", Arrays.stream(values).map(v -> format.apply(v.applyAsDouble(r))).toList())
-                    : "failed");
+            cells.add(r.ok() ? join.apply(Arrays.stream(values).map(v -> format.apply(v.applyAsDouble(r))).toList()) : "failed");
         }
-        cells.add(String.join(" / ", Arrays.stream(values).map(v -> fmt(median(v), format)).toList()));
+        cells.add(join.apply(Arrays.stream(values).map(v -> fmt(median(v), format)).toList()));
         t.row(cells);
     }
 

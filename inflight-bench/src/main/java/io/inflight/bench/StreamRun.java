@@ -15,33 +15,48 @@ import java.util.Optional;
  * @param backlogChanges row changes that piled up while both appliers were stopped
  * @param catchUps       per applier, its catch-up of that backlog
  * @param catchUpOrder   which applier caught up first (they run one after the other)
- * @param floor          the same backlog decoded for a reader that discards it: what no applier can beat
+ * @param recvLogical    the same backlog read by {@code pg_recvlogical}, which discards it
  */
 record StreamRun(int number, long loadChanges, Duration loadWindow, Map<Appliers, Long> appliedChanges,
                  Map<Appliers, LagSampler.Lag> lag, long backlogChanges, Map<Appliers, CatchUp> catchUps,
-                 List<Appliers> catchUpOrder, Floor floor, Optional<String> failure) {
+                 List<Appliers> catchUpOrder, RecvLogical recvLogical, Optional<String> failure) {
 
     /**
      * One catch-up, timed from starting the applier: until its slot on the source is active ({@code connected}:
      * process or worker start, connecting, reading its state), until the last backlog
      * transaction is visible there ({@code applied}), and until its slot on the source confirmed the source's
      * insert position taken when the backlog was complete ({@code confirmed}); {@code serverView} is what its
-     * sessions on the servers were doing meanwhile ({@link BackendStates#summary()}).
+     * sessions on the servers were doing meanwhile ({@link BackendStates#summary()}); {@code cpu} what it cost
+     * until {@code applied}.
      */
-    record CatchUp(Duration connected, Duration applied, Duration confirmed, String serverView) {
+    record CatchUp(Duration connected, Duration applied, Duration confirmed, String serverView, Cpu cpu) {
     }
 
     /**
-     * The decoding floor ({@link DecodingFloor}), timed from starting {@code pg_recvlogical}: until its slot is
-     * active ({@code connected}) and until it exited, having received the backlog's end ({@code done});
-     * {@code serverView} is what its walsender was doing meanwhile.
+     * {@code pg_recvlogical} reading the backlog ({@link RecvLogicalReader}), timed from starting it: until its
+     * slot is active ({@code connected}) and until it exited, having received the backlog's end ({@code done});
+     * {@code serverView} is what its walsender was doing meanwhile, {@code cpu} what it cost until {@code done}.
      */
-    record Floor(Duration connected, Duration done, String serverView) {
+    record RecvLogical(Duration connected, Duration done, String serverView, Cpu cpu) {
+    }
+
+    /**
+     * CPU seconds one reader of the backlog cost ({@link CpuWindow}): all processes of the source cluster, of
+     * which its walsender; all of the target cluster; its own process (0 for the native subscription, whose
+     * apply worker is part of the target cluster).
+     */
+    record Cpu(double sourceCluster, double walsender, double targetCluster, double process) {
+
+        static final Cpu NONE = new Cpu(0, 0, 0, 0);
+
+        double total() {
+            return sourceCluster + targetCluster + process;
+        }
     }
 
     static StreamRun failed(int number, String why) {
         return new StreamRun(number, 0, Duration.ZERO, Map.of(), Map.of(), 0, Map.of(), List.of(),
-                new Floor(Duration.ZERO, Duration.ZERO, ""), Optional.of(why));
+                new RecvLogical(Duration.ZERO, Duration.ZERO, "", Cpu.NONE), Optional.of(why));
     }
 
     boolean ok() {
@@ -60,9 +75,9 @@ record StreamRun(int number, long loadChanges, Duration loadWindow, Map<Appliers
         return backlogChanges / seconds(catchUps.get(a).applied());
     }
 
-    /** The rate at which the source's walsender alone decoded the backlog and sent it to a reader that discards it. */
-    double floorRate() {
-        return backlogChanges / seconds(floor.done());
+    /** The rate at which {@code pg_recvlogical} received the backlog (and discarded it). */
+    double recvLogicalRate() {
+        return backlogChanges / seconds(recvLogical.done());
     }
 
     /** The catch-up rate from the moment the applier was connected to its slot: start-up cost left out. */

@@ -17,18 +17,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The lowest time any consumer of the source's pgoutput stream could catch a backlog up in on this machine:
- * the source's walsender decoding it, with Inflight's publication and protocol version, for Debian's
- * {@code pg_recvlogical} 15, which throws every byte away and never fsyncs. Its own slot is created where
- * the appliers stopped, before the backlog, and must be dropped after each round: an idle slot keeps the
- * source's WAL.
+ * A third reader of the backlog that does nothing with it: the source's walsender decoding it, with
+ * Inflight's publication and protocol version, for Debian's {@code pg_recvlogical} 15, which throws every
+ * byte away and never fsyncs. Not a lower bound for the appliers: {@code pg_recvlogical} sleeps on its socket
+ * between messages, so each send wakes it, and the walsender spends more CPU per change than for a reader
+ * that is busy applying. Its own slot is created where the appliers stopped, before the backlog, and must be
+ * dropped after each round: an idle slot keeps the source's WAL.
  */
-final class DecodingFloor {
+final class RecvLogicalReader {
 
-    private static final Logger log = LoggerFactory.getLogger(DecodingFloor.class);
+    private static final Logger log = LoggerFactory.getLogger(RecvLogicalReader.class);
 
-    static final String SLOT = "decoding_floor";
-    static final String LABEL = "decoding floor (pg_recvlogical)";
+    static final String SLOT = "recvlogical";
+    static final String LABEL = "pg_recvlogical → /dev/null";
     private static final String TOOL = "pg_recvlogical";
     private static final Duration LIMIT = Duration.ofMinutes(30);
     private static final long POLL_MS = 20;
@@ -36,9 +37,11 @@ final class DecodingFloor {
     private final ClientTools tools;
     private final PostgresServer source;
     private final String database;
+    private final PostgresServer target;
     private final Path workDir;
 
-    DecodingFloor(ClientTools tools, PostgresServer source, String database, Path workDir) {
+    /** {@code target} only to account for its CPU meanwhile, like for the appliers. */
+    RecvLogicalReader(ClientTools tools, PostgresServer source, String database, PostgresServer target, Path workDir) {
         if (!Files.isExecutable(tools.binDir().resolve(TOOL))) {
             throw new IllegalStateException(tools.binDir().resolve(TOOL) + " is missing: install PostgreSQL 15's client "
                     + "tools (apt-get install postgresql-client-15)");
@@ -46,10 +49,11 @@ final class DecodingFloor {
         this.tools = tools;
         this.source = source;
         this.database = database;
+        this.target = target;
         this.workDir = workDir;
     }
 
-    /** Creates the floor's pgoutput slot: it will send every transaction committed from now on. */
+    /** Creates the reader's pgoutput slot: it will send every transaction committed from now on. */
     void createSlot() {
         source.execute(database, "SELECT pg_create_logical_replication_slot(" + Identifiers.literal(SLOT) + ", 'pgoutput')");
     }
@@ -58,7 +62,7 @@ final class DecodingFloor {
      * Runs {@code pg_recvlogical} on the slot until it has received {@code end} and exits by itself; timed from
      * starting the process. Throws when it fails or takes longer than the appliers are allowed to.
      */
-    StreamRun.Floor run(Lsn end) {
+    StreamRun.RecvLogical run(Lsn end) {
         Path err = workDir.resolve("pg_recvlogical.err");
         ProcessBuilder pb = tools.command(TOOL, source, database, "--slot", SLOT, "--start", "--endpos", end.toString(),
                         "--no-loop", "-o", "proto_version=1",
@@ -67,12 +71,17 @@ final class DecodingFloor {
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(err.toFile());
         try (Connection c = source.connect(database); Statement s = c.createStatement()) {
             BackendStates states = new BackendStates();
+            CpuWindow cpu = CpuWindow.start(source, target, s);
+            // pg_recvlogical is the harness's child: once reaped, its whole CPU is in the harness's reaped times
+            long reapedBefore = harnessReaped();
             long start = System.nanoTime();
             Process p = pb.start();
             long connected = 0;
             try {
                 while (!p.waitFor(POLL_MS, TimeUnit.MILLISECONDS)) {
-                    if (connected == 0 && active(s)) {
+                    long walsender = activePid(s);
+                    cpu.sampleWalsender(walsender);
+                    if (connected == 0 && walsender != 0) {
                         connected = System.nanoTime();
                     }
                     if (connected != 0) {
@@ -86,12 +95,18 @@ final class DecodingFloor {
                 p.destroyForcibly();
             }
             long done = System.nanoTime();
+            // its walsender may outlive it by a moment; if it ended already, its last sample stands
+            cpu.sampleWalsender(activePid(s));
+            // waitFor returned, so the harness reaped it; no other child of the harness ends meanwhile
+            long process = harnessReaped() - reapedBefore;
+            StreamRun.Cpu used = cpu.end(process);
             if (p.exitValue() != 0) {
                 throw new IllegalStateException(TOOL + " exited with " + p.exitValue() + ": " + Processes.tail(err).strip());
             }
             // a run shorter than one poll may never see the slot active: then it connected at once
             connected = connected == 0 ? start : connected;
-            return new StreamRun.Floor(Duration.ofNanos(connected - start), Duration.ofNanos(done - start), states.summary());
+            return new StreamRun.RecvLogical(Duration.ofNanos(connected - start), Duration.ofNanos(done - start),
+                    states.summary(), used);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run " + TOOL, e);
         } catch (SQLException e) {
@@ -131,13 +146,19 @@ final class DecodingFloor {
         }
     }
 
-    private static boolean active(Statement s) throws SQLException {
-        try (ResultSet rs = s.executeQuery("SELECT active FROM pg_replication_slots WHERE slot_name = "
+    /** The pid of the walsender holding the slot, 0 while none does. */
+    private static long activePid(Statement s) throws SQLException {
+        try (ResultSet rs = s.executeQuery("SELECT coalesce(active_pid, 0) FROM pg_replication_slots WHERE slot_name = "
                 + Identifiers.literal(SLOT))) {
             if (!rs.next()) {
                 throw new IllegalStateException("slot " + SLOT + " vanished from the source");
             }
-            return rs.getBoolean(1);
+            return rs.getLong(1);
         }
+    }
+
+    /** CPU ticks of the harness's children that ended and were reaped so far. */
+    private static long harnessReaped() {
+        return ProcCpu.read(ProcessHandle.current().pid()).orElseThrow().reaped();
     }
 }
