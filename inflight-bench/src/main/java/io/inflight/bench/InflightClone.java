@@ -66,6 +66,11 @@ final class InflightClone implements Tool {
     }
 
     @Override
+    public String clientProcesses() {
+        return "its JVM";
+    }
+
+    @Override
     public Measurement run(String targetDatabase) {
         if (!Files.isRegularFile(jar)) {
             return Measurement.failed(Duration.ZERO, jar + " does not exist: build it with `mvn -q -B -DskipTests package`");
@@ -83,9 +88,12 @@ final class InflightClone implements Tool {
         pb.environment().put("INFLIGHT_SOURCE_PASSWORD", setup.source().password());
         pb.environment().put("INFLIGHT_TARGET_PASSWORD", setup.target().password());
         try {
+            CpuWindow cpu = CpuWindow.start(setup.source(), setup.target());
             long start = System.nanoTime();
             Processes.Outcome outcome = Processes.run(pb, LIMIT);
             Duration wall = Duration.ofNanos(System.nanoTime() - start);
+            // before verify starts: its JVM and its reads on both servers are not the clone's
+            CpuSeconds used = cpu.endWithHarnessChildren();
             OptionalLong peak = Files.exists(gcLog) ? GcLog.peakHeapBytes(read(gcLog)) : OptionalLong.empty();
             if (!outcome.ok()) {
                 String oom = outcome.stderrTail().contains("OutOfMemoryError") ? " (out of memory under -Xmx" + MAX_HEAP + ")" : "";
@@ -113,7 +121,7 @@ final class InflightClone implements Tool {
                 return Measurement.failed(wall, "inflight verify after the clone " + verified.describe()
                         + " (exit 21: the target differs)").withPeakHeap(peak);
             }
-            return Measurement.succeeded(wall, phases).withPeakHeap(peak);
+            return Measurement.succeeded(wall, phases).withPeakHeap(peak).withCpu(used);
         } finally {
             dropReplicationObjects();
             Processes.deleteQuietly(gcLog);

@@ -43,9 +43,15 @@ final class PgDumpRestore implements Tool {
     }
 
     @Override
+    public String clientProcesses() {
+        return "pg_dump, pg_restore and their workers";
+    }
+
+    @Override
     public Measurement run(String targetDatabase) {
         Path dumpDir = setup.workDir().resolve("dump-" + targetDatabase);
         try {
+            CpuWindow cpu = CpuWindow.start(setup.source(), setup.target());
             long start = System.nanoTime();
             Processes.Outcome dump = Processes.run(tools.command("pg_dump", setup.source(), setup.sourceDatabase(),
                     "-Fd", "-j", Integer.toString(jobs), "-f", dumpDir.toString()), LIMIT);
@@ -57,6 +63,8 @@ final class PgDumpRestore implements Tool {
             Processes.Outcome restore = Processes.run(tools.command("pg_restore", setup.target(), targetDatabase,
                     "-j", Integer.toString(jobs), dumpDir.toString()), LIMIT);
             long end = System.nanoTime();
+            // each -j worker is a forked child its parent reaps, so it is in the harness's reaped times too
+            CpuSeconds used = cpu.endWithHarnessChildren();
             Duration wall = Duration.ofNanos(end - start);
             if (!restore.ok()) {
                 return Measurement.failed(wall, "pg_restore " + restore.describe());
@@ -64,7 +72,7 @@ final class PgDumpRestore implements Tool {
             Map<String, Duration> phases = new LinkedHashMap<>();
             phases.put("dump", dumpTime);
             phases.put("restore", Duration.ofNanos(end - restoreStart));
-            return Measurement.succeeded(wall, phases);
+            return Measurement.succeeded(wall, phases).withCpu(used);
         } finally {
             Processes.deleteQuietly(dumpDir);
         }

@@ -63,6 +63,11 @@ final class PsqlCopyPipe implements Tool {
     }
 
     @Override
+    public String clientProcesses() {
+        return "psql, two per table";
+    }
+
+    @Override
     public boolean dataOnly() {
         return true;
     }
@@ -76,6 +81,7 @@ final class PsqlCopyPipe implements Tool {
         }
         ExecutorService pool = Executors.newFixedThreadPool(jobs);
         try {
+            CpuWindow cpu = CpuWindow.start(setup.source(), setup.target());
             long start = System.nanoTime();
             // The dataset lists tables largest first: a fixed pool taking them in order is the
             // "longest job first" schedule pg_restore -j uses too.
@@ -91,7 +97,8 @@ final class PsqlCopyPipe implements Tool {
                 }
             }
             Duration wall = Duration.ofNanos(System.nanoTime() - start);
-            return failures.isEmpty() ? Measurement.succeeded(wall, Map.of(Measurement.COPY, wall))
+            CpuSeconds used = cpu.endWithHarnessChildren();
+            return failures.isEmpty() ? Measurement.succeeded(wall, Map.of(Measurement.COPY, wall)).withCpu(used)
                     : Measurement.failed(wall, String.join("; ", failures));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

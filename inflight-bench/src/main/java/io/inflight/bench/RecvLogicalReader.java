@@ -72,8 +72,6 @@ final class RecvLogicalReader {
         try (Connection c = source.connect(database); Statement s = c.createStatement()) {
             BackendStates states = new BackendStates();
             CpuWindow cpu = CpuWindow.start(source, target, s);
-            // pg_recvlogical is the harness's child: once reaped, its whole CPU is in the harness's reaped times
-            long reapedBefore = harnessReaped();
             long start = System.nanoTime();
             Process p = pb.start();
             long connected = 0;
@@ -98,8 +96,7 @@ final class RecvLogicalReader {
             // its walsender may outlive it by a moment; if it ended already, its last sample stands
             cpu.sampleWalsender(activePid(s));
             // waitFor returned, so the harness reaped it; no other child of the harness ends meanwhile
-            long process = harnessReaped() - reapedBefore;
-            StreamRun.Cpu used = cpu.end(process);
+            CpuSeconds used = cpu.endWithHarnessChildren();
             if (p.exitValue() != 0) {
                 throw new IllegalStateException(TOOL + " exited with " + p.exitValue() + ": " + Processes.tail(err).strip());
             }
@@ -155,10 +152,5 @@ final class RecvLogicalReader {
             }
             return rs.getLong(1);
         }
-    }
-
-    /** CPU ticks of the harness's children that ended and were reaped so far. */
-    private static long harnessReaped() {
-        return ProcCpu.read(ProcessHandle.current().pid()).orElseThrow().reaped();
     }
 }

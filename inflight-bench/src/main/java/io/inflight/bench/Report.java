@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.DoubleFunction;
 
 /**
  * The clone benchmark's findings as a Markdown section: setup, every run, medians, and the ratios
@@ -56,6 +57,10 @@ record Report(String command, ZonedDateTime when, Machine machine, Dataset datas
                 + "the same for every tool. Each run writes into a new, empty target database.\n");
         md.append("- **Dataset:** ").append(datasetSummary()).append(".\n\n");
         md.append("### Times\n\n").append(timesTable().render()).append('\n');
+        md.append("### CPU seconds per run\n\n")
+                .append("What each run cost in CPU over its timed part (see \"How CPU was measured\" below), split by "
+                        + "where it ran; cores busy = total / wall time, of the machine's ").append(machine.cores())
+                .append(".\n\n").append(cpuTable().render()).append('\n');
         md.append("### Against the targets\n\n").append(targetsTable().render()).append('\n');
         List<String> failures = failures();
         if (!failures.isEmpty()) {
@@ -68,6 +73,7 @@ record Report(String command, ZonedDateTime when, Machine machine, Dataset datas
         md.append("- After every run the harness counts the rows of each table on the target, and for the tools "
                 + "that clone the schema checks every index, constraint and sequence position; any difference "
                 + "from the source fails the run.\n");
+        md.append("\n### How CPU was measured\n\n").append(cpuMethod());
         return md.toString();
     }
 
@@ -128,6 +134,76 @@ record Report(String command, ZonedDateTime when, Machine machine, Dataset datas
         return table;
     }
 
+    private MarkdownTable cpuTable() {
+        List<String> header = new ArrayList<>(List.of("Tool"));
+        for (int i = 1; i <= runs; i++) {
+            header.add("Run " + i);
+        }
+        header.add("Median");
+        MarkdownTable table = new MarkdownTable(header);
+        for (Tool tool : tools) {
+            List<Run> mine = runsOf(tool.key());
+            cpuRow(table, tool.label() + ": total", mine, (c, wall) -> c.total(), Report::cpuSeconds);
+            cpuRow(table, "  ↳ source cluster (PostgreSQL " + machine.sourceVersion() + ")", mine,
+                    (c, wall) -> c.sourceCluster(), Report::cpuSeconds);
+            cpuRow(table, "  ↳ target cluster (PostgreSQL " + machine.targetVersion() + ")", mine,
+                    (c, wall) -> c.targetCluster(), Report::cpuSeconds);
+            cpuRow(table, "  ↳ client processes (" + tool.clientProcesses() + ")", mine, (c, wall) -> c.process(),
+                    Report::cpuSeconds);
+            cpuRow(table, "  ↳ cores busy on average (total / wall time)", mine,
+                    (c, wall) -> c.total() / (wall.toNanos() / 1e9), v -> String.format(Locale.ROOT, "%.2f", v));
+        }
+        return table;
+    }
+
+    /** One value of the runs' CPU, per run and as the median over the runs that succeeded and have it. */
+    private static void cpuRow(MarkdownTable table, String label, List<Run> mine, CpuValue value, DoubleFunction<String> format) {
+        List<String> row = new ArrayList<>(List.of(label));
+        List<Double> values = new ArrayList<>();
+        for (Run r : mine) {
+            Measurement m = r.measurement();
+            if (!m.ok()) {
+                row.add("failed");
+            } else if (m.cpu().isEmpty() || m.wall().isZero()) {
+                row.add("—");
+            } else {
+                double v = value.of(m.cpu().get(), m.wall());
+                values.add(v);
+                row.add(format.apply(v));
+            }
+        }
+        OptionalDouble median = Stats.median(values.stream().mapToDouble(Double::doubleValue).toArray());
+        row.add(median.isPresent() ? format.apply(median.getAsDouble()) : "—");
+        table.row(row);
+    }
+
+    /** A figure derived from one run's CPU and wall time. */
+    @FunctionalInterface
+    private interface CpuValue {
+        double of(CpuSeconds cpu, Duration wall);
+    }
+
+    private String cpuMethod() {
+        return String.format(Locale.ROOT, """
+                - **Source:** Linux's `/proc/<pid>/stat` (utime + stime, in clock ticks of 1/%d s, every thread \
+                included): exact, not sampled, read by the harness, which runs on the servers' host.
+                - **Window:** read right before each tool's timed part starts and right after it ends, so it covers the \
+                tool's wall time: pg_dump and pg_restore together; the psql pipe's copy only (its tables are made \
+                before); inflight clone until its JVM exited, before `inflight verify` starts (verify is not counted).
+                - **A cluster** (source or target) is its postmaster's process tree: the postmaster's own times and \
+                those of the children it reaped (cutime + cstime: every backend or worker that ended in the window, \
+                such as a COPY session or a parallel index build's worker) plus the times of each living child; the \
+                difference between the two readings is what the cluster used, its background processes included \
+                (checkpointer, WAL writer, autovacuum).
+                - **Client processes** are the harness's children (pg_dump and pg_restore with their forked `-j` \
+                workers, the psql processes, inflight's JVM with all its threads, JIT compiler and GC included). All \
+                have exited and been reaped by the window's end, so their whole CPU is the growth of the harness's own \
+                reaped-children times (cutime + cstime of `/proc/self/stat`) across the run; no other child of the \
+                harness runs meanwhile. The harness's own threads, which only wait for them, are not counted.
+                - **Cores busy** = total CPU seconds / wall time: %d means the machine's %d cores were busy throughout.
+                """, ProcCpu.TICKS_PER_SECOND, machine.cores(), machine.cores());
+    }
+
     private MarkdownTable targetsTable() {
         MarkdownTable table = new MarkdownTable(List.of("Measure", "Value", "Target", "Met"));
         OptionalDouble clone = Stats.ratio(medianWall(InflightClone.KEY), medianWall(PgDumpRestore.KEY));
@@ -185,6 +261,10 @@ record Report(String command, ZonedDateTime when, Machine machine, Dataset datas
 
     private static String ratio(OptionalDouble r) {
         return r.isEmpty() ? "n/a (a tool failed in every run)" : String.format(Locale.ROOT, "%.2f", r.getAsDouble());
+    }
+
+    private static String cpuSeconds(double s) {
+        return String.format(Locale.ROOT, "%.2f s", s);
     }
 
     static String seconds(Duration d) {

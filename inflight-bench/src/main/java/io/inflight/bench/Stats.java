@@ -1,6 +1,7 @@
 package io.inflight.bench;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -20,6 +21,17 @@ final class Stats {
         int mid = sorted.size() / 2;
         return Optional.of(sorted.size() % 2 == 1 ? sorted.get(mid)
                 : sorted.get(mid - 1).plus(sorted.get(mid)).dividedBy(2));
+    }
+
+    /** The median of numbers, the mean of the two middle values for an even count; empty for none. */
+    static OptionalDouble median(double[] values) {
+        if (values.length == 0) {
+            return OptionalDouble.empty();
+        }
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int mid = sorted.length / 2;
+        return OptionalDouble.of(sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2);
     }
 
     /** {@code numerator / denominator}; empty when either is missing or the denominator is zero. */

@@ -262,7 +262,7 @@ final class StreamBenchmark implements Callable<Integer> {
             long connected = 0;
             long applied = 0;
             long confirmed = 0;
-            StreamRun.Cpu cpu = null;
+            CpuSeconds cpu = null;
             long walsender = 0;
             while (applied == 0 || confirmed == 0) {
                 if (applied == 0 && marker.equals(branchMarker(t))) {
@@ -416,7 +416,7 @@ final class StreamBenchmark implements Callable<Integer> {
         return String.format(Locale.ROOT, "%,.0f", changes / (d.toNanos() / 1e9));
     }
 
-    private static String cpu(StreamRun.Cpu c) {
+    private static String cpu(CpuSeconds c) {
         return String.format(Locale.ROOT, "CPU: source cluster %.2f s (walsender %.2f s), target cluster %.2f s, own process %.2f s",
                 c.sourceCluster(), c.walsender(), c.targetCluster(), c.process());
     }

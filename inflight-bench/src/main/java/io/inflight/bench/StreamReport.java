@@ -131,7 +131,7 @@ record StreamReport(String command, ZonedDateTime when, Machine machine, String 
     }
 
     /** A reader of the backlog as the CPU table shows it; {@code processLabel} empty when it has no process of its own. */
-    private record Reader(String label, Function<StreamRun, StreamRun.Cpu> cpu, Function<StreamRun, Duration> elapsed,
+    private record Reader(String label, Function<StreamRun, CpuSeconds> cpu, Function<StreamRun, Duration> elapsed,
                           String targetLabel, Optional<String> processLabel) {
     }
 
@@ -286,12 +286,7 @@ record StreamReport(String command, ZonedDateTime when, Machine machine, String 
     }
 
     private OptionalDouble median(ToDoubleFunction<StreamRun> value) {
-        double[] v = ok().stream().mapToDouble(value).sorted().toArray();
-        if (v.length == 0) {
-            return OptionalDouble.empty();
-        }
-        int mid = v.length / 2;
-        return OptionalDouble.of(v.length % 2 == 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2);
+        return Stats.median(ok().stream().mapToDouble(value).toArray());
     }
 
     private static OptionalDouble ratio(OptionalDouble a, OptionalDouble b) {

@@ -27,9 +27,10 @@ record StreamRun(int number, long loadChanges, Duration loadWindow, Map<Appliers
      * transaction is visible there ({@code applied}), and until its slot on the source confirmed the source's
      * insert position taken when the backlog was complete ({@code confirmed}); {@code serverView} is what its
      * sessions on the servers were doing meanwhile ({@link BackendStates#summary()}); {@code cpu} what it cost
-     * until {@code applied}.
+     * until {@code applied} (its own process: 0 for the native subscription, whose apply worker is part of the
+     * target cluster).
      */
-    record CatchUp(Duration connected, Duration applied, Duration confirmed, String serverView, Cpu cpu) {
+    record CatchUp(Duration connected, Duration applied, Duration confirmed, String serverView, CpuSeconds cpu) {
     }
 
     /**
@@ -37,26 +38,12 @@ record StreamRun(int number, long loadChanges, Duration loadWindow, Map<Appliers
      * slot is active ({@code connected}) and until it exited, having received the backlog's end ({@code done});
      * {@code serverView} is what its walsender was doing meanwhile, {@code cpu} what it cost until {@code done}.
      */
-    record RecvLogical(Duration connected, Duration done, String serverView, Cpu cpu) {
-    }
-
-    /**
-     * CPU seconds one reader of the backlog cost ({@link CpuWindow}): all processes of the source cluster, of
-     * which its walsender; all of the target cluster; its own process (0 for the native subscription, whose
-     * apply worker is part of the target cluster).
-     */
-    record Cpu(double sourceCluster, double walsender, double targetCluster, double process) {
-
-        static final Cpu NONE = new Cpu(0, 0, 0, 0);
-
-        double total() {
-            return sourceCluster + targetCluster + process;
-        }
+    record RecvLogical(Duration connected, Duration done, String serverView, CpuSeconds cpu) {
     }
 
     static StreamRun failed(int number, String why) {
         return new StreamRun(number, 0, Duration.ZERO, Map.of(), Map.of(), 0, Map.of(), List.of(),
-                new RecvLogical(Duration.ZERO, Duration.ZERO, "", Cpu.NONE), Optional.of(why));
+                new RecvLogical(Duration.ZERO, Duration.ZERO, "", CpuSeconds.NONE), Optional.of(why));
     }
 
     boolean ok() {

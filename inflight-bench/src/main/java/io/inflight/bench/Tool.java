@@ -4,9 +4,10 @@ package io.inflight.bench;
  * A way to move the benchmark's source database into an empty target database, timed.
  *
  * <p>{@link #run} is called with a freshly created, empty target database each time; it does its
- * own untimed setup and cleanup around the timed part and never throws for a failure of the tool
- * itself: that is reported in the {@link Measurement}. Runs are sequential; implementations need not
- * be thread-safe.
+ * own untimed setup and cleanup around the timed part, reads the CPU the timed part cost with a
+ * {@link CpuWindow} (its client-side processes are children of the harness), and never throws for a
+ * failure of the tool itself: that is reported in the {@link Measurement}. Runs are sequential;
+ * implementations need not be thread-safe.
  */
 interface Tool {
 
@@ -18,6 +19,9 @@ interface Tool {
 
     /** One sentence on exactly how the tool is run, for the report's notes. */
     String description();
+
+    /** What runs on the client side during its timed run, as the CPU table names it, e.g. {@code pg_dump, pg_restore}. */
+    String clientProcesses();
 
     /**
      * True when the tool copies rows only into tables made for it; false when it clones the schema

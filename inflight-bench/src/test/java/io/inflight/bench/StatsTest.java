@@ -30,6 +30,15 @@ class StatsTest {
     }
 
     @Test
+    void medianOfNumbersLikeThatOfDurationsAndLeavesItsArgumentAlone() {
+        double[] values = {1.9, 1.2, 1.5};
+        assertThat(Stats.median(values)).hasValue(1.5);
+        assertThat(values).containsExactly(1.9, 1.2, 1.5);
+        assertThat(Stats.median(new double[] {4, 1, 2, 3})).hasValue(2.5);
+        assertThat(Stats.median(new double[0])).isEmpty();
+    }
+
+    @Test
     void ratioDividesAndIsEmptyWhenASideIsMissingOrZero() {
         assertThat(Stats.ratio(Optional.of(s(12)), Optional.of(s(30))).getAsDouble()).isCloseTo(0.4, within(1e-9));
         assertThat(Stats.ratio(Optional.empty(), Optional.of(s(30)))).isEmpty();

@@ -31,12 +31,12 @@ class StreamReportTest {
         return new StreamRun(n, 60_000, Duration.ofSeconds(60), Map.of(Appliers.INFLIGHT, 60_000L, Appliers.NATIVE, 30_000L),
                 Map.of(Appliers.INFLIGHT, inflight, Appliers.NATIVE, nat), 1_000_000,
                 Map.of(Appliers.INFLIGHT, new StreamRun.CatchUp(Duration.ofSeconds(1), Duration.ofMillis(Math.round(inflightCatchUp * 1000)),
-                                Duration.ofSeconds(30), "target sessions: active/cpu 90%", new StreamRun.Cpu(4, 3, 6, 2 * n)),
+                                Duration.ofSeconds(30), "target sessions: active/cpu 90%", new CpuSeconds(4, 3, 6, 2 * n)),
                         Appliers.NATIVE, new StreamRun.CatchUp(Duration.ofSeconds(1), Duration.ofMillis(Math.round(nativeCatchUp * 1000)),
-                                Duration.ofSeconds(30), "target sessions: all idle 50%", new StreamRun.Cpu(5, 3.5, 7, 0))),
+                                Duration.ofSeconds(30), "target sessions: all idle 50%", new CpuSeconds(5, 3.5, 7, 0))),
                 List.of(Appliers.INFLIGHT, Appliers.NATIVE),
                 new StreamRun.RecvLogical(Duration.ofMillis(100), Duration.ofMillis(Math.round(recvLogical * 1000)),
-                        "walsender: active/cpu 95%", new StreamRun.Cpu(7.5, 7, 0.25, 1)),
+                        "walsender: active/cpu 95%", new CpuSeconds(7.5, 7, 0.25, 1)),
                 Optional.empty());
     }
 
