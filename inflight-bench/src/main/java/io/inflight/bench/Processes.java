@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -85,17 +86,23 @@ final class Processes {
         return dir == null || dir.isBlank() ? null : dir;
     }
 
-    private static void keepLog(ProcessBuilder builder, Path err) throws IOException {
+    /** Best effort: a log that cannot be kept is reported, and the run it belongs to goes on. */
+    private static void keepLog(ProcessBuilder builder, Path err) {
         String dir = keepLogsDir();
         if (dir == null) {
             return;
         }
-        Path into = Path.of(dir);
-        Files.createDirectories(into);
         List<String> command = builder.command();
-        String name = Path.of(command.get(0)).getFileName() + (command.size() > 1 && command.contains("-jar")
-                ? "-" + command.get(command.indexOf("-jar") + 2) : "");
-        Files.copy(err, into.resolve(name + "-" + System.currentTimeMillis() + ".log"));
+        String name = Path.of(command.get(0)).getFileName() + (command.contains("-jar")
+                && command.indexOf("-jar") + 2 < command.size() ? "-" + command.get(command.indexOf("-jar") + 2) : "");
+        try {
+            Path into = Files.createDirectories(Path.of(dir));
+            // Commands of one pipeline end within the same millisecond: the name must not depend on time alone.
+            Files.copy(err, Files.createTempFile(into, name + "-" + System.currentTimeMillis() + "-", ".log"),
+                    StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            System.err.println("could not keep the standard error of " + name + " in " + dir + ": " + e);
+        }
     }
 
     /** The end of a text file: the last few hundred characters a tool wrote to standard error. */
