@@ -137,7 +137,7 @@ final class InflightClone implements Tool {
         ProcessBuilder pb = new ProcessBuilder(List.of(javaBinary(), "-Xmx" + MAX_HEAP, "-jar", jar.toString(),
                 "verify", "--source", url(setup.source(), setup.sourceDatabase()),
                 "--target", url(setup.target(), targetDatabase), "--jobs", Integer.toString(jobs), "--live", "off",
-                "--restart", "--quiet"))
+                "--restart", Processes.keepLogsDir() != null ? "--verbose" : "--quiet"))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("INFLIGHT_SOURCE_PASSWORD", setup.source().password());
         pb.environment().put("INFLIGHT_TARGET_PASSWORD", setup.target().password());

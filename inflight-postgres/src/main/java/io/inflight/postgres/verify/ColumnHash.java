@@ -17,8 +17,11 @@ import java.util.Set;
  *       scale is a difference, as the application would see it;</li>
  *   <li>text, varchar, char: the bytes, under COLLATE "C" (a non-deterministic collation would hash a sort
  *       key);</li>
- *   <li>timestamptz and date through a one-element array, whose hash calls the type's own hash function (no
- *       SQL-callable one takes them directly, and a cast would cost a time zone conversion);</li>
+ *   <li>timestamptz as the timestamp it is in UTC, the time zone of every verify session
+ *       ({@link SessionSettings}): one instant, one timestamp. The cast costs half of what building a
+ *       one-element array for {@code hash_array_extended} did (measured over 4 M rows);</li>
+ *   <li>date through a one-element array, whose hash calls the type's own hash function (no SQL-callable
+ *       one takes a date, and date arithmetic fails on infinite dates);</li>
  *   <li>everything else (json — its text is its value —, xml, money, bytea, enums — whose hashes are OIDs that
  *       differ between servers —, composites, geometric and user types, arrays of those) through its text as
  *       printed under {@link SessionSettings}.</li>
@@ -39,7 +42,7 @@ final class ColumnHash {
             Map.entry("character varying", "hashtextextended(%s::text COLLATE \"C\", %d)"),
             Map.entry("character", "hashbpcharextended(%s COLLATE \"C\", %d)"),
             Map.entry("timestamp without time zone", "timestamp_hash_extended(%s, %d)"),
-            Map.entry("timestamp with time zone", "hash_array_extended(ARRAY[%s], %d)"),
+            Map.entry("timestamp with time zone", "timestamp_hash_extended((%s)::timestamp, %d)"),
             Map.entry("date", "hash_array_extended(ARRAY[%s], %d)"),
             Map.entry("time without time zone", "time_hash_extended(%s, %d)"),
             Map.entry("time with time zone", "timetz_hash_extended(%s, %d)"),

@@ -63,7 +63,7 @@ final class SessionSettings {
                 "SELECT hashtextextended('inflight verify probe \u00e9\u20ac' COLLATE \"C\", 0)"
                         + " # hash_numeric_extended(-1234.5678, 3) # hashfloat8extended(0.1, 4)"
                         + " # jsonb_hash_extended('{\"a\": [1, 2.5, \"x\"], \"b\": null}', 5)"
-                        + " # hash_array_extended(ARRAY[timestamptz '2001-02-03 04:05:06.789+00'], 6)"
+                        + " # timestamp_hash_extended((timestamptz '2001-02-03 04:05:06.789+00')::timestamp, 6)"
                         + " # hash_array_extended(ARRAY[date '2024-02-29'], 7) # interval_hash_extended('1 mon 2 days', 8)"
                         + " # uuid_hash_extended('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 9)"
                         + " # hashint8extended(-42, 10) # hashint4extended(42, 11) # hashtextextended('', 12),"

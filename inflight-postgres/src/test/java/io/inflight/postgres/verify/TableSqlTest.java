@@ -33,7 +33,7 @@ class TableSqlTest {
         assertThat(h).contains("hashint8extended(\"id\", 0)")
                 .contains("hashtextextended(\"Name\" COLLATE \"C\", 1)")
                 .contains("hash_numeric_extended(\"amount\", 2 + 65536 * coalesce(scale(\"amount\"), 0))")
-                .contains("hash_array_extended(ARRAY[\"at\"], 3)")
+                .contains("timestamp_hash_extended((\"at\")::timestamp, 3)")
                 .contains("hashtextextended((\"doc\")::text COLLATE \"C\", 4)")
                 .contains("hashtextextended((\"mood\")::text COLLATE \"C\", 5)")
                 .contains("hash_array_extended(\"xs\", 6)")

@@ -155,19 +155,22 @@ class VerifyTypesIT {
     }
 
     @Test
-    void oneUlpOfOneFloatOrTheScaleOfANumericIsADifference() {
+    void oneUlpOfOneFloatOrTheScaleOfANumericOrOneMicrosecondIsADifference() {
         target.execute("types", "UPDATE typed SET f8 = 0.3 WHERE id = 5", "UPDATE typed SET n = 1.5 WHERE id = 1",
+                "UPDATE typed SET ts = ts + interval '1 microsecond' WHERE id = 4",
                 "UPDATE names SET v = -1 WHERE name = '\u00c9mile'");
         try {
             Map<String, TableReport> t = byName(verify());
             assertThat(t.get("typed").differences()).containsExactlyInAnyOrder(
                     new Difference(Difference.Kind.DIFFERS, List.of("5"), List.of("f8"), 1),
-                    new Difference(Difference.Kind.DIFFERS, List.of("1"), List.of("n"), 1));
+                    new Difference(Difference.Kind.DIFFERS, List.of("1"), List.of("n"), 1),
+                    new Difference(Difference.Kind.DIFFERS, List.of("4"), List.of("ts"), 1));
             assertThat(t.get("names").differences()).containsExactly(
                     new Difference(Difference.Kind.DIFFERS, List.of("\u00c9mile"), List.of("v"), 1));
         } finally {
             target.execute("types", "UPDATE typed SET f8 = 0.30000000000000004 WHERE id = 5",
-                    "UPDATE typed SET n = 1.50 WHERE id = 1", "UPDATE names SET v = 4 WHERE name = '\u00c9mile'");
+                    "UPDATE typed SET n = 1.50 WHERE id = 1", "UPDATE names SET v = 4 WHERE name = '\u00c9mile'",
+                    "UPDATE typed SET ts = ts - interval '1 microsecond' WHERE id = 4");
         }
     }
 }
