@@ -141,8 +141,7 @@ final class CloneBenchmark implements Callable<Integer> {
         List<String> parts = new ArrayList<>();
         m.phases().forEach((k, v) -> parts.add(k + " " + Report.seconds(v)));
         m.peakHeapBytes().ifPresent(b -> parts.add("peak heap " + (b >> 20) + " MB"));
-        m.cpu().ifPresent(c -> parts.add(String.format(Locale.ROOT, "CPU: source cluster %.2f s, target cluster %.2f s, "
-                + "client processes %.2f s", c.sourceCluster(), c.targetCluster(), c.process())));
+        m.cpu().ifPresent(c -> parts.add(c.describe("client processes")));
         return parts.isEmpty() ? "" : "(" + String.join(", ", parts) + ")";
     }
 

@@ -11,12 +11,16 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs external commands to completion with a time limit. Standard error goes to a file (never a pipe
  * nobody reads, which would block a chatty tool) and comes back as the tail of its text.
  */
 final class Processes {
+
+    private static final Logger log = LoggerFactory.getLogger(Processes.class);
 
     /** How a command ended: its exit code and the end of what it wrote to standard error. */
     record Outcome(int exitCode, String stderrTail) {
@@ -101,7 +105,7 @@ final class Processes {
             Files.copy(err, Files.createTempFile(into, name + "-" + System.currentTimeMillis() + "-", ".log"),
                     StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            System.err.println("could not keep the standard error of " + name + " in " + dir + ": " + e);
+            log.warn("could not keep the standard error of {} in {}: {}", name, dir, e.toString());
         }
     }
 

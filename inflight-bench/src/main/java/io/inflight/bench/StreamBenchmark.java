@@ -230,14 +230,14 @@ final class StreamBenchmark implements Callable<Integer> {
                 catchUps.put(a, c);
                 log.info("  {}: caught up {} changes in {} ({} changes/s; connected after {}); slot confirmed after {}; {}",
                         a.label, backlog, StreamReport.seconds(c.applied()), perSecond(backlog, c.applied()),
-                        StreamReport.seconds(c.connected()), StreamReport.seconds(c.confirmed()), cpu(c.cpu()));
+                        StreamReport.seconds(c.connected()), StreamReport.seconds(c.confirmed()), c.cpu().describe("own process"));
             }
             source.execute(SOURCE_DB, "CHECKPOINT");
             target.execute("postgres", "CHECKPOINT");
             StreamRun.RecvLogical r = recvLogical.run(backlogEnd);
             log.info("  {}: received {} changes in {} ({} changes/s; connected after {}); {}; {}", RecvLogicalReader.LABEL,
                     backlog, StreamReport.seconds(r.done()), perSecond(backlog, r.done()), StreamReport.seconds(r.connected()),
-                    r.serverView(), cpu(r.cpu()));
+                    r.serverView(), r.cpu().describe("own process"));
             requireEqual("after the backlog of run " + run);
             recvLogical.dropSlot();
             return new StreamRun(run, loadChanges, window, applied, lag, backlog, catchUps, order, r, Optional.empty());
@@ -414,11 +414,6 @@ final class StreamBenchmark implements Callable<Integer> {
 
     private static String perSecond(long changes, Duration d) {
         return String.format(Locale.ROOT, "%,.0f", changes / (d.toNanos() / 1e9));
-    }
-
-    private static String cpu(CpuSeconds c) {
-        return String.format(Locale.ROOT, "CPU: source cluster %.2f s (walsender %.2f s), target cluster %.2f s, own process %.2f s",
-                c.sourceCluster(), c.walsender(), c.targetCluster(), c.process());
     }
 
     private static String secs(double s) {
