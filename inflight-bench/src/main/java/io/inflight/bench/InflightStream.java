@@ -92,6 +92,10 @@ final class InflightStream {
     private ProcessBuilder builder(List<String> jvmArgs, String command, String... args) {
         List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + MAX_HEAP));
+        String opts = System.getenv("INFLIGHT_JAVA_OPTS");
+        if (opts != null && !opts.isBlank()) {
+            cmd.addAll(List.of(opts.trim().split("\\s+")));
+        }
         cmd.addAll(jvmArgs);
         cmd.addAll(List.of("-jar", jar.toString(), command, "--source", InflightClone.url(source, sourceDatabase),
                 "--target", InflightClone.url(target, targetDatabase)));

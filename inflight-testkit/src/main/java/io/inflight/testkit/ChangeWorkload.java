@@ -220,8 +220,11 @@ public final class ChangeWorkload implements AutoCloseable {
                         + ", 'x') ON CONFLICT (id) DO UPDATE SET v = excluded.v || '+'");
             } else {
                 long base = ids.addAndGet(2000);
-                s.execute("INSERT INTO bulk SELECT " + base + " + g, g, repeat('b', g % 50) FROM generate_series(1, 1500) g");
-                s.execute("UPDATE bulk SET v = v + 1 WHERE id BETWEEN " + (base + 1) + " AND " + (base + 500));
+                // Set-sized runs (COPY, array parameters), some values holding what COPY escapes and multi-byte text
+                s.execute("INSERT INTO bulk SELECT " + base + " + g, g, repeat('b', g % 50) || CASE WHEN g % 7 = 0"
+                        + " THEN E'\\t tab \\n nl \\r cr \\\\ bs \\\\N ä日😀' ELSE '' END FROM generate_series(1, 1500) g");
+                s.execute("UPDATE bulk SET v = v + 1, pad = CASE WHEN v % 5 = 0 THEN pad || E'\\\\\\t' ELSE pad END"
+                        + " WHERE id BETWEEN " + (base + 1) + " AND " + (base + 500));
                 s.execute("DELETE FROM bulk WHERE id BETWEEN " + (base + 1000) + " AND " + (base + 1100));
             }
         }

@@ -55,7 +55,7 @@ final class NetChanges {
         if (shape.keyless()) {
             return onlyInserts(shape, changes);
         }
-        Map<List<String>, Entry> rows = new LinkedHashMap<>();
+        Map<Object, Entry> rows = new LinkedHashMap<>();
         for (RowChange change : changes) {
             if (!change.shape().equals(shape) || !apply(shape, rows, change)) {
                 return Optional.empty();
@@ -64,15 +64,15 @@ final class NetChanges {
         List<TupleData> deletes = new ArrayList<>();
         Map<List<Integer>, List<TupleData>> updates = new LinkedHashMap<>();
         List<TupleData> inserts = new ArrayList<>();
-        for (Map.Entry<List<String>, Entry> e : rows.entrySet()) {
+        for (Map.Entry<Object, Entry> e : rows.entrySet()) {
             Entry row = e.getValue();
             if (row.existedBefore && !row.exists) {
                 deletes.add(keyTuple(shape, e.getKey()));
             } else if (!row.existedBefore && row.exists) {
-                inserts.add(new TupleData(Arrays.asList(row.image)));
+                inserts.add(TupleData.of(row.image));
             } else if (row.existedBefore) {
                 updates.computeIfAbsent(present(row.image), m -> new ArrayList<>())
-                        .add(new TupleData(Arrays.asList(row.image)));
+                        .add(TupleData.of(row.image));
             }
         }
         return Optional.of(new Result(deletes, updates, inserts));
@@ -94,9 +94,9 @@ final class NetChanges {
     }
 
     /** Folds one change into the per-key state; false when the run cannot be reduced safely. */
-    private static boolean apply(TableShape shape, Map<List<String>, Entry> rows, RowChange change) {
+    private static boolean apply(TableShape shape, Map<Object, Entry> rows, RowChange change) {
         if (change instanceof RowChange.Insert ins) {
-            List<String> key = key(shape, ins.row());
+            Object key = key(shape, ins.row());
             if (key == null) {
                 return false;
             }
@@ -105,12 +105,12 @@ final class NetChanges {
                 return false;
             }
             e.exists = true;
-            e.image = ins.row().values().toArray(Value[]::new);
+            e.image = ins.row().toArray();
             return true;
         }
         if (change instanceof RowChange.Update upd) {
-            List<String> oldKey = key(shape, upd.identity());
-            List<String> newKey = key(shape, upd.row());
+            Object oldKey = key(shape, upd.identity());
+            Object newKey = key(shape, upd.row());
             if (oldKey == null || newKey == null) {
                 return false;
             }
@@ -139,7 +139,7 @@ final class NetChanges {
             return true;
         }
         RowChange.Delete del = (RowChange.Delete) change;
-        List<String> key = key(shape, del.identity());
+        Object key = key(shape, del.identity());
         if (key == null) {
             return false;
         }
@@ -154,7 +154,7 @@ final class NetChanges {
 
     /** The new values, with values the change left alone taken from the earlier image where known. */
     private static Value[] merge(Value[] earlier, TupleData row) {
-        Value[] out = row.values().toArray(Value[]::new);
+        Value[] out = row.toArray();
         if (earlier != null) {
             for (int i = 0; i < out.length; i++) {
                 if (out[i] instanceof TupleData.UnchangedToast) {
@@ -165,26 +165,38 @@ final class NetChanges {
         return out;
     }
 
-    /** The key values of a tuple, or null when one is missing (which a reduced run cannot handle). */
-    private static List<String> key(TableShape shape, TupleData t) {
-        List<String> key = new ArrayList<>(shape.key().size());
-        for (int k : shape.key()) {
-            Value v = t.get(k);
-            if (!(v instanceof TupleData.Text text)) {
+    /**
+     * A tuple's key, to compare by bytes: the one {@link TupleData.Text} of a single-column key (most keys), else
+     * the list of them; null when a key value is missing (which a reduced run cannot handle).
+     */
+    private static Object key(TableShape shape, TupleData t) {
+        List<Integer> positions = shape.key();
+        if (positions.size() == 1) {
+            return t.get(positions.get(0)) instanceof TupleData.Text text ? text : null;
+        }
+        Value[] key = new Value[positions.size()];
+        for (int i = 0; i < key.length; i++) {
+            Value v = t.get(positions.get(i));
+            if (!(v instanceof TupleData.Text)) {
                 return null;
             }
-            key.add(text.text());
+            key[i] = v;
         }
-        return key;
+        return List.of(key);
     }
 
-    private static TupleData keyTuple(TableShape shape, List<String> key) {
+    private static TupleData keyTuple(TableShape shape, Object key) {
         Value[] values = new Value[shape.columns().size()];
         Arrays.fill(values, Value.NULL);
-        for (int i = 0; i < shape.key().size(); i++) {
-            values[shape.key().get(i)] = Value.text(key.get(i));
+        if (key instanceof TupleData.Text single) {
+            values[shape.key().get(0)] = single;
+        } else {
+            List<?> parts = (List<?>) key;
+            for (int i = 0; i < parts.size(); i++) {
+                values[shape.key().get(i)] = (Value) parts.get(i);
+            }
         }
-        return new TupleData(Arrays.asList(values));
+        return TupleData.of(values);
     }
 
     private static List<Integer> present(Value[] image) {

@@ -2,8 +2,6 @@ package io.inflight.postgres.apply;
 
 import io.inflight.core.Identifiers;
 import io.inflight.postgres.stream.TupleData;
-import java.nio.charset.StandardCharsets;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -26,8 +24,8 @@ import org.postgresql.copy.CopyManager;
  */
 final class SetWriter {
 
-    /** Characters of COPY text sent at a time. */
-    private static final int CHUNK_CHARS = 32 * 1024;
+    /** Bytes of COPY text sent at a time. */
+    private static final int CHUNK_BYTES = 64 * 1024;
 
     private final Connection conn;
     private final CopyManager copy;
@@ -90,35 +88,17 @@ final class SetWriter {
         // Rows go out in chunks as they are written: a batch of big rows is never held twice in the heap.
         CopyIn in = copy.copyIn("COPY " + shape.table().quoted() + " (" + cols + ") FROM STDIN");
         try {
-            StringBuilder chunk = new StringBuilder(CHUNK_CHARS + 16);
+            CopyText chunk = new CopyText(in);
             for (TupleData row : rows) {
                 for (int i = 0; i < row.size(); i++) {
                     if (i > 0) {
-                        chunk.append('\t');
+                        chunk.put(TAB);
                     }
-                    String value = Tuples.text(row.get(i));
-                    if (value == null) {
-                        chunk.append("\\N");
-                        continue;
-                    }
-                    for (int from = 0; from < value.length(); ) {
-                        int to = Math.min(value.length(), from + CHUNK_CHARS);
-                        if (to < value.length() && Character.isHighSurrogate(value.charAt(to - 1))) {
-                            to--;   // never split a surrogate pair between two chunks
-                        }
-                        appendCopyText(chunk, value, from, to);
-                        from = to;
-                        if (chunk.length() >= CHUNK_CHARS) {
-                            send(in, chunk);
-                        }
-                    }
+                    chunk.value(row.get(i));
                 }
-                chunk.append('\n');
-                if (chunk.length() >= CHUNK_CHARS) {
-                    send(in, chunk);
-                }
+                chunk.put(NEWLINE);
             }
-            send(in, chunk);
+            chunk.send();
             in.endCopy();
         } finally {
             if (in.isActive()) {
@@ -127,35 +107,83 @@ final class SetWriter {
         }
     }
 
-    private static void send(CopyIn in, StringBuilder chunk) throws SQLException {
-        if (chunk.length() > 0) {
-            byte[] bytes = chunk.toString().getBytes(StandardCharsets.UTF_8);
-            in.writeToCopy(bytes, 0, bytes.length);
-            chunk.setLength(0);
-        }
-    }
+    private static final byte TAB = '\t';
+    private static final byte NEWLINE = '\n';
 
-    /** A value in COPY's text format: {@code \N} for NULL, backslash escapes for the characters COPY reserves. */
-    static void appendCopyText(StringBuilder out, String value) {
-        if (value == null) {
-            out.append("\\N");
-            return;
-        }
-        appendCopyText(out, value, 0, value.length());
-    }
+    /**
+     * COPY's text format written straight from the values' UTF-8 bytes into a buffer that goes out whenever it
+     * fills. Escaping works on bytes because the characters COPY reserves are ASCII, and no byte of a multi-byte
+     * UTF-8 character is in the ASCII range.
+     */
+    private static final class CopyText {
+        private final CopyIn in;
+        private final byte[] buf = new byte[CHUNK_BYTES];
+        private int used;
 
-    /** Characters {@code from} to {@code to} of a non-null value, escaped as {@link #appendCopyText} does. */
-    private static void appendCopyText(StringBuilder out, String value, int from, int to) {
-        for (int i = from; i < to; i++) {
-            char ch = value.charAt(i);
-            switch (ch) {
-                case '\\' -> out.append("\\\\");
-                case '\t' -> out.append("\\t");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                default -> out.append(ch);
+        CopyText(CopyIn in) {
+            this.in = in;
+        }
+
+        void put(byte b) throws SQLException {
+            if (used == buf.length) {
+                send();
+            }
+            buf[used++] = b;
+        }
+
+        void value(TupleData.Value v) throws SQLException {
+            if (v instanceof TupleData.Null) {
+                put((byte) '\\');
+                put((byte) 'N');
+                return;
+            }
+            if (!(v instanceof TupleData.Text text)) {
+                throw new IllegalStateException("value " + v + " cannot be written as COPY text");
+            }
+            int n = text.length();
+            int run = 0; // bytes from here on that need no escape, copied in one go
+            for (int i = 0; i < n; i++) {
+                byte escaped = escape(text.byteAt(i));
+                if (escaped == 0) {
+                    continue;
+                }
+                copyRun(text, run, i);
+                put((byte) '\\');
+                put(escaped);
+                run = i + 1;
+            }
+            copyRun(text, run, n);
+        }
+
+        private void copyRun(TupleData.Text text, int from, int to) throws SQLException {
+            while (from < to) {
+                if (used == buf.length) {
+                    send();
+                }
+                int count = Math.min(to - from, buf.length - used);
+                text.copyTo(from, buf, used, count);
+                used += count;
+                from += count;
             }
         }
+
+        void send() throws SQLException {
+            if (used > 0) {
+                in.writeToCopy(buf, 0, used);
+                used = 0;
+            }
+        }
+    }
+
+    /** The letter after the backslash for a byte COPY reserves, or 0 for a byte that goes as it is. */
+    static byte escape(byte b) {
+        return switch (b) {
+            case '\\' -> '\\';
+            case '\t' -> 't';
+            case '\n' -> 'n';
+            case '\r' -> 'r';
+            default -> 0;
+        };
     }
 
     /** {@code unnest(?::text[], ...) AS u(c0, c1, ...)}: parallel arrays as rows. */
@@ -183,12 +211,7 @@ final class SetWriter {
             throws SQLException {
         for (int i = 0; i < columns.size(); i++) {
             int c = columns.get(i);
-            String[] values = new String[rows.size()];
-            for (int r = 0; r < values.length; r++) {
-                values[r] = Tuples.text(rows.get(r).get(c));
-            }
-            Array array = conn.createArrayOf("text", values);
-            ps.setArray(first + i, array);
+            ps.setObject(first + i, new TextArray(rows, c));
         }
     }
 }

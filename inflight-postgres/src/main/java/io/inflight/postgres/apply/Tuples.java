@@ -11,9 +11,10 @@ final class Tuples {
 
     static long approxBytes(TupleData t) {
         long n = 16L * t.size();
-        for (Value v : t.values()) {
+        for (int i = 0; i < t.size(); i++) {
+            Value v = t.get(i);
             if (v instanceof TupleData.Text text) {
-                n += 2L * text.text().length();
+                n += 32 + text.length();
             } else if (v instanceof TupleData.Binary b) {
                 n += b.bytes().length;
             }

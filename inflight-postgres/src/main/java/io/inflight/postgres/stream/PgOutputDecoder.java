@@ -63,15 +63,26 @@ public final class PgOutputDecoder {
      *                           trailing bytes, naming the message type and offset
      */
     public PgOutputMessage decode(ByteBuffer message) {
-        WireReader in = new WireReader(message);
-        PgOutputMessage decoded = decodeOne(in);
-        in.expectEnd();
-        return decoded;
+        if (!message.hasArray() || message.isReadOnly()) {
+            byte[] copy = new byte[message.remaining()];
+            message.duplicate().get(copy);
+            return decode(copy);
+        }
+        // pgjdbc hands each message over in an array of its own, never reused: values may point into it.
+        int from = message.arrayOffset() + message.position();
+        return decode(message.array(), from, from + message.remaining());
     }
 
     /** Decodes one message held in a byte array (as {@code pg_logical_slot_get_binary_changes} returns it). */
     public PgOutputMessage decode(byte[] message) {
-        return decode(ByteBuffer.wrap(message));
+        return decode(message, 0, message.length);
+    }
+
+    private PgOutputMessage decode(byte[] message, int from, int limit) {
+        WireReader in = new WireReader(message, from, limit);
+        PgOutputMessage decoded = decodeOne(in);
+        in.expectEnd();
+        return decoded;
     }
 
     private PgOutputMessage decodeOne(WireReader in) {
@@ -191,18 +202,18 @@ public final class PgOutputDecoder {
         if (count < 0) {
             throw in.fail("negative column count " + count);
         }
-        List<TupleData.Value> values = new ArrayList<>(count);
+        TupleData.Value[] values = new TupleData.Value[count];
         for (int i = 0; i < count; i++) {
             int kind = in.byte1();
-            values.add(switch (kind) {
+            values[i] = switch (kind) {
                 case 'n' -> TupleData.Value.NULL;
                 case 'u' -> TupleData.Value.UNCHANGED_TOAST;
-                case 't' -> new TupleData.Text(in.utf8(in.int32()));
+                case 't' -> in.text(in.int32());
                 case 'b' -> new TupleData.Binary(in.bytes(in.int32()));
                 default -> throw in.fail("unknown kind " + kind + " for column " + (i + 1) + " of a tuple");
-            });
+            };
         }
-        return new TupleData(values);
+        return TupleData.owning(values);
     }
 
     private static void expect(WireReader in, char marker) {

@@ -1,34 +1,86 @@
 package io.inflight.postgres.stream;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 
 /**
  * One row as pgoutput sends it: a value per column of the relation, in the column order of the latest
  * {@link PgOutputMessage.Relation} for it. Values are kept exactly as the wire gives them; nothing is converted
  * to Java types here. Immutable.
+ *
+ * <p>A text value is a slice of the message it came in, not a copy: catching up a backlog reads a million rows in
+ * seconds, and turning each value into a {@code String} and back into bytes for the target was most of the
+ * client's work and most of what its garbage collector had to move.
  */
-public record TupleData(List<Value> values) {
+public final class TupleData {
 
-    public TupleData {
-        values = List.copyOf(values);
+    private final Value[] values;
+
+    public TupleData(List<Value> values) {
+        this(values.toArray(new Value[0]));
+    }
+
+    private TupleData(Value[] values) {
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] == null) {
+                throw new IllegalArgumentException("column " + (i + 1) + " has no value; use Value.NULL");
+            }
+        }
+        this.values = values;
     }
 
     public static TupleData of(Value... values) {
-        return new TupleData(List.of(values));
+        return new TupleData(values.clone());
+    }
+
+    /** Takes the array as it is: for the decoder, which hands it over and never touches it again. */
+    static TupleData owning(Value[] values) {
+        return new TupleData(values);
     }
 
     public int size() {
-        return values.size();
+        return values.length;
     }
 
     public Value get(int column) {
-        return values.get(column);
+        return values[column];
+    }
+
+    /** The values, as an unmodifiable list. */
+    public List<Value> values() {
+        return Collections.unmodifiableList(Arrays.asList(values));
+    }
+
+    /** A copy of the values, for a caller that builds a changed row from them. */
+    public Value[] toArray() {
+        return values.clone();
     }
 
     /** True when some column is {@link Value#UNCHANGED_TOAST}: such a row cannot be written as a whole. */
     public boolean hasUnchangedToast() {
-        return values.stream().anyMatch(v -> v instanceof UnchangedToast);
+        for (Value v : values) {
+            if (v instanceof UnchangedToast) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TupleData other && Arrays.equals(values, other.values);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(values);
+    }
+
+    @Override
+    public String toString() {
+        return "TupleData" + Arrays.toString(values);
     }
 
     /** One column's value. */
@@ -63,12 +115,88 @@ public record TupleData(List<Value> values) {
         }
     }
 
-    /** The value in the type's text output form ({@code 't'}). */
-    public record Text(String text) implements Value {
-        public Text {
+    /**
+     * The value in the type's text output form ({@code 't'}): its UTF-8 bytes, read in place from the message
+     * that carried them (which the value keeps alive). Two values are equal when their bytes are.
+     */
+    public static final class Text implements Value {
+        private final byte[] bytes;
+        private final int offset;
+        private final int length;
+        /** Decoded on first use; a race decodes twice to equal strings, which is harmless. */
+        private String text;
+        private int hash;
+
+        public Text(String text) {
             if (text == null) {
                 throw new IllegalArgumentException("a text value is never null; use Value.NULL");
             }
+            this.bytes = text.getBytes(StandardCharsets.UTF_8);
+            this.offset = 0;
+            this.length = bytes.length;
+            this.text = text;
+        }
+
+        private Text(byte[] bytes, int offset, int length) {
+            this.bytes = bytes;
+            this.offset = offset;
+            this.length = length;
+        }
+
+        /** Bytes {@code offset} to {@code offset + length} of {@code message}, which nobody may change after. */
+        static Text slice(byte[] message, int offset, int length) {
+            return new Text(message, offset, length);
+        }
+
+        public String text() {
+            String s = text;
+            if (s == null) {
+                s = new String(bytes, offset, length, StandardCharsets.UTF_8);
+                text = s;
+            }
+            return s;
+        }
+
+        /** The length in bytes (UTF-8). */
+        public int length() {
+            return length;
+        }
+
+        public byte byteAt(int index) {
+            return bytes[offset + index];
+        }
+
+        /** Copies bytes {@code from} to {@code from + count} of the value into {@code dst} at {@code at}. */
+        public void copyTo(int from, byte[] dst, int at, int count) {
+            if (from < 0 || count < 0 || from + count > length) {
+                throw new IndexOutOfBoundsException("bytes " + from + ".." + (from + count) + " of " + length);
+            }
+            System.arraycopy(bytes, offset + from, dst, at, count);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Text other
+                    && Arrays.equals(bytes, offset, offset + length, other.bytes, other.offset,
+                    other.offset + other.length);
+        }
+
+        @Override
+        public int hashCode() {
+            int h = hash;
+            if (h == 0) {
+                h = 1;
+                for (int i = offset, end = offset + length; i < end; i++) {
+                    h = 31 * h + bytes[i];
+                }
+                hash = h;
+            }
+            return h;
+        }
+
+        @Override
+        public String toString() {
+            return "Text[" + text() + "]";
         }
     }
 

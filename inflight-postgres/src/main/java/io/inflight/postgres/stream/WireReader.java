@@ -3,10 +3,9 @@ package io.inflight.postgres.stream;
 import io.inflight.core.ErrorCode;
 import io.inflight.core.InflightException;
 import io.inflight.core.Lsn;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -18,14 +17,21 @@ final class WireReader {
     /** Seconds from the Unix epoch to PostgreSQL's, 2000-01-01T00:00:00Z. */
     private static final long PG_EPOCH_SECONDS = 946_684_800L;
 
-    private final ByteBuffer buf;
+    private final byte[] buf;
     private final int start;
+    private final int limit;
+    private int pos;
     private char type = '?';
 
-    WireReader(ByteBuffer buf) {
-        // Big-endian is the buffer default, but a caller's buffer may have been switched.
-        this.buf = buf.duplicate().order(ByteOrder.BIG_ENDIAN);
-        this.start = this.buf.position();
+    /**
+     * Reads {@code buf[from..limit)} in place. Text values keep referring to {@code buf}, so its owner must not
+     * change it afterwards.
+     */
+    WireReader(byte[] buf, int from, int limit) {
+        this.buf = buf;
+        this.start = from;
+        this.pos = from;
+        this.limit = limit;
     }
 
     char type() {
@@ -34,22 +40,31 @@ final class WireReader {
     }
 
     int offset() {
-        return buf.position() - start;
+        return pos - start;
+    }
+
+    private int remaining() {
+        return limit - pos;
     }
 
     int byte1() {
         need(1);
-        return buf.get() & 0xFF;
+        return buf[pos++] & 0xFF;
     }
 
     short int16() {
         need(2);
-        return buf.getShort();
+        int v = (buf[pos] & 0xFF) << 8 | buf[pos + 1] & 0xFF;
+        pos += 2;
+        return (short) v;
     }
 
     int int32() {
         need(4);
-        return buf.getInt();
+        int v = (buf[pos] & 0xFF) << 24 | (buf[pos + 1] & 0xFF) << 16 | (buf[pos + 2] & 0xFF) << 8
+                | buf[pos + 3] & 0xFF;
+        pos += 4;
+        return v;
     }
 
     /** An unsigned 32-bit field such as a transaction id. */
@@ -58,8 +73,8 @@ final class WireReader {
     }
 
     long int64() {
-        need(8);
-        return buf.getLong();
+        long high = Integer.toUnsignedLong(int32());
+        return high << 32 | Integer.toUnsignedLong(int32());
     }
 
     Lsn lsn() {
@@ -75,49 +90,42 @@ final class WireReader {
 
     /** A NUL-terminated string. The database encoding is assumed to be UTF-8. */
     String cstring() {
-        int from = buf.position();
-        for (int i = from; i < buf.limit(); i++) {
-            if (buf.get(i) == 0) {
-                byte[] bytes = new byte[i - from];
-                buf.get(bytes);
-                buf.get(); // the terminator
-                return new String(bytes, StandardCharsets.UTF_8);
+        for (int i = pos; i < limit; i++) {
+            if (buf[i] == 0) {
+                String s = new String(buf, pos, i - pos, StandardCharsets.UTF_8);
+                pos = i + 1; // past the terminator
+                return s;
             }
         }
         throw fail("string without its NUL terminator");
     }
 
-    /**
-     * {@code length} bytes of UTF-8 as a string, decoded straight from the message: a 100 MB value must not be
-     * copied once more on its way (the heap holds the message and the string, nothing else).
-     */
-    String utf8(int length) {
-        if (length < 0) {
-            throw fail("negative length " + length);
-        }
-        need(length);
-        if (!buf.hasArray()) {
-            return new String(bytes(length), StandardCharsets.UTF_8);
-        }
-        String s = new String(buf.array(), buf.arrayOffset() + buf.position(), length, StandardCharsets.UTF_8);
-        buf.position(buf.position() + length);
-        return s;
+    /** {@code length} bytes of UTF-8 text, left in the message: a 100 MB value is never copied on its way. */
+    TupleData.Text text(int length) {
+        checkLength(length);
+        TupleData.Text t = TupleData.Text.slice(buf, pos, length);
+        pos += length;
+        return t;
     }
 
     /** {@code length} bytes; the length was read from the wire and is checked before allocating. */
     byte[] bytes(int length) {
+        checkLength(length);
+        byte[] out = Arrays.copyOfRange(buf, pos, pos + length);
+        pos += length;
+        return out;
+    }
+
+    private void checkLength(int length) {
         if (length < 0) {
             throw fail("negative length " + length);
         }
         need(length);
-        byte[] out = new byte[length];
-        buf.get(out);
-        return out;
     }
 
     void expectEnd() {
-        if (buf.hasRemaining()) {
-            throw fail(buf.remaining() + " unexpected trailing bytes");
+        if (remaining() > 0) {
+            throw fail(remaining() + " unexpected trailing bytes");
         }
     }
 
@@ -128,8 +136,8 @@ final class WireReader {
     }
 
     private void need(int n) {
-        if (buf.remaining() < n) {
-            throw fail("truncated, needed " + n + " more bytes but only " + buf.remaining() + " remain");
+        if (remaining() < n) {
+            throw fail("truncated, needed " + n + " more bytes but only " + remaining() + " remain");
         }
     }
 

@@ -118,11 +118,30 @@ class NetChangesTest {
     }
 
     @Test
-    void copyTextEscapesWhatCopyReserves() {
-        StringBuilder b = new StringBuilder();
-        SetWriter.appendCopyText(b, "a\\b\tc\nd\re");
-        b.append('|');
-        SetWriter.appendCopyText(b, null);
-        assertThat(b).hasToString("a\\\\b\\tc\\nd\\re|\\N");
+    void copyTextEscapesTheFourBytesCopyReservesAndNoByteOfAMultiByteCharacter() {
+        assertThat(SetWriter.escape((byte) '\\')).isEqualTo((byte) '\\');
+        assertThat(SetWriter.escape((byte) '\t')).isEqualTo((byte) 't');
+        assertThat(SetWriter.escape((byte) '\n')).isEqualTo((byte) 'n');
+        assertThat(SetWriter.escape((byte) '\r')).isEqualTo((byte) 'r');
+        for (int b = 0; b < 256; b++) {
+            if (b != '\\' && b != '\t' && b != '\n' && b != '\r') {
+                assertThat(SetWriter.escape((byte) b)).as("byte %d", b).isZero();
+            }
+        }
+    }
+
+    @Test
+    void aCompositeKeyIsComparedColumnByColumn() {
+        TableShape shape = new TableShape(TableId.of("public", "pairs"), List.of("a", "b", "v"),
+                List.of("int", "int", "text"), List.of(0, 1));
+        TupleData first = TupleData.of(Value.text("1"), Value.text("2"), Value.text("x"));
+        TupleData other = TupleData.of(Value.text("12"), Value.text(""), Value.text("y"));
+        TupleData firstAgain = TupleData.of(Value.text("1"), Value.text("2"), Value.text("z"));
+        NetChanges.Result r = NetChanges.reduce(shape, List.of(new RowChange.Insert(shape, first),
+                new RowChange.Insert(shape, other), new RowChange.Update(shape, firstAgain, firstAgain))).orElseThrow();
+        assertThat(r.inserts()).containsExactly(firstAgain, other);
+        assertThat(r.updates()).isEmpty();
+        assertThat(NetChanges.reduce(shape, List.of(new RowChange.Insert(shape, first),
+                new RowChange.Insert(shape, firstAgain)))).as("the same key inserted twice").isEmpty();
     }
 }
