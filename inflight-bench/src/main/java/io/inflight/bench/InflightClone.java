@@ -58,7 +58,7 @@ final class InflightClone implements Tool {
 
     @Override
     public String description() {
-        return "`java -Xmx" + MAX_HEAP + " -jar inflight-cli/target/inflight.jar clone --jobs " + jobs
+        return "`" + InflightJvm.SHOWN + " clone --jobs " + jobs
                 + " --json` into an empty database (schema, data, indexes, constraints, sequences); "
                 + "time = the harness's wall clock around the JVM, phases from its `--json` summary. Then, not part "
                 + "of that time, `inflight verify --jobs " + jobs + " --live off` of the same two databases in a JVM "
@@ -77,11 +77,11 @@ final class InflightClone implements Tool {
         }
         Path gcLog = setup.workDir().resolve("gc-" + targetDatabase + ".log");
         Path stdout = setup.workDir().resolve("inflight-" + targetDatabase + ".json");
-        ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(List.of(javaBinary(), "-Xmx" + MAX_HEAP, "-Xlog:gc:file=" + gcLog,
-                "-jar", jar.toString(), "clone",
+        List<String> cmd = InflightJvm.command(jar, List.of("-Xlog:gc:file=" + gcLog));
+        cmd.addAll(List.of("clone",
                 "--source", url(setup.source(), setup.sourceDatabase()), "--target", url(setup.target(), targetDatabase),
-                "--jobs", Integer.toString(jobs), "--json")))
-                .redirectOutput(stdout.toFile());
+                "--jobs", Integer.toString(jobs), "--json"));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(stdout.toFile());
         if (Processes.keepLogsDir() != null) {
             pb.command().add("--verbose");  // its step timeline, kept with the logs
         }
@@ -134,11 +134,11 @@ final class InflightClone implements Tool {
      * only when every table is equal. Not live: nothing streams into the target here.
      */
     private ProcessBuilder verifyCommand(String targetDatabase) {
-        ProcessBuilder pb = new ProcessBuilder(List.of(javaBinary(), "-Xmx" + MAX_HEAP, "-jar", jar.toString(),
-                "verify", "--source", url(setup.source(), setup.sourceDatabase()),
+        List<String> cmd = InflightJvm.command(jar, List.of());
+        cmd.addAll(List.of("verify", "--source", url(setup.source(), setup.sourceDatabase()),
                 "--target", url(setup.target(), targetDatabase), "--jobs", Integer.toString(jobs), "--live", "off",
-                "--restart", Processes.keepLogsDir() != null ? "--verbose" : "--quiet"))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+                "--restart", Processes.keepLogsDir() != null ? "--verbose" : "--quiet"));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("INFLIGHT_SOURCE_PASSWORD", setup.source().password());
         pb.environment().put("INFLIGHT_TARGET_PASSWORD", setup.target().password());
         return pb;
@@ -165,10 +165,6 @@ final class InflightClone implements Tool {
                 sleep(Duration.ofSeconds(1));
             }
         }
-    }
-
-    private static String javaBinary() {
-        return Paths.get(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     private static String read(Path file) {

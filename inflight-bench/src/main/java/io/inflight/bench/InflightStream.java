@@ -24,7 +24,6 @@ final class InflightStream {
     static final String SLOT = "inflight";
     /** The publication {@code inflight clone} creates on the source and {@code inflight stream} reads (its default name). */
     static final String PUBLICATION = "inflight";
-    static final String MAX_HEAP = "256m";
     private static final Duration CLONE_LIMIT = Duration.ofHours(1);
     private static final Duration STOP_LIMIT = Duration.ofSeconds(60);
 
@@ -90,14 +89,8 @@ final class InflightStream {
     }
 
     private ProcessBuilder builder(List<String> jvmArgs, String command, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + MAX_HEAP));
-        String opts = System.getenv("INFLIGHT_JAVA_OPTS");
-        if (opts != null && !opts.isBlank()) {
-            cmd.addAll(List.of(opts.trim().split("\\s+")));
-        }
-        cmd.addAll(jvmArgs);
-        cmd.addAll(List.of("-jar", jar.toString(), command, "--source", InflightClone.url(source, sourceDatabase),
+        List<String> cmd = InflightJvm.command(jar, jvmArgs);
+        cmd.addAll(List.of(command, "--source", InflightClone.url(source, sourceDatabase),
                 "--target", InflightClone.url(target, targetDatabase)));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);

@@ -194,7 +194,7 @@ record StreamReport(String command, ZonedDateTime when, Machine machine, String 
         return """
                 ### How it was measured
 
-                - **Setup (once):** `pgbench -i` on the source; `inflight clone` (the CLI's jar in its own JVM, -Xmx256m) into \
+                - **Setup (once):** `pgbench -i` on the source; `inflight clone` (the CLI's jar in its own JVM, as the `./inflight` launcher starts it: `java @inflight-cli/jvm.options -Xmx256m -jar ...`; every `inflight` process below likewise) into \
                 one target database; `pgbench -i -I dtp` (tables and keys, no rows) and a subscription with copy_data into \
                 the other, waited for until every table is ready (`srsubstate = 'r'`). Then `inflight stream` starts as a \
                 process and keeps running, like the subscription, except while the backlog piles up.

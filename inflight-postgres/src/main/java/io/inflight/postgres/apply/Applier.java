@@ -79,6 +79,8 @@ public final class Applier implements AutoCloseable {
     private static final int LANE_DEPTH = 1;
     /** Below this many changes to a table in a segment, the ordered path's few round trips cost less. */
     private static final int SET_PATH_MIN_CHANGES = 4;
+    /** From this many bytes of changes to a table in a segment on, the set path, however few they are. */
+    private static final long LARGE_CHANGES_BYTES = 1 << 20;
 
     private Applier(PgConnector target, Connection conn, ApplyOptions options, ApplyStats stats, Lsn appliedLsn,
                     boolean replicaRole) throws SQLException {
@@ -248,8 +250,8 @@ public final class Applier implements AutoCloseable {
         }
         for (Map.Entry<TableId, List<RowChange>> e : byTable.entrySet()) {
             List<RowChange> changes = e.getValue();
-            Optional<NetChanges.Result> net = changes.size() < SET_PATH_MIN_CHANGES ? Optional.empty()
-                    : NetChanges.reduce(changes.get(0).shape(), changes);
+            Optional<NetChanges.Result> net = changes.size() < SET_PATH_MIN_CHANGES && !large(changes)
+                    ? Optional.empty() : NetChanges.reduce(changes.get(0).shape(), changes);
             try {
                 if (net.isEmpty() || !applySet(changes.get(0).shape(), net.get(), changes)) {
                     for (RowChange c : changes) {
@@ -265,6 +267,19 @@ public final class Applier implements AutoCloseable {
         } catch (SQLException ex) {
             throw failed(ex, writer.pendingTable(), at);
         }
+    }
+
+    /**
+     * Whether the changes hold big values. The set path writes those from the received bytes (COPY streams
+     * them); the ordered path binds each as a string, which pgjdbc encodes again: three copies of a 100 MB value
+     * at once, where a 256 MB heap holds two.
+     */
+    private static boolean large(List<RowChange> changes) {
+        long bytes = 0;
+        for (RowChange c : changes) {
+            bytes += c.approxBytes();
+        }
+        return bytes >= LARGE_CHANGES_BYTES;
     }
 
     /** The set path for one table, inside a savepoint; false (and nothing applied) on a constraint violation. */

@@ -120,6 +120,7 @@ public final class TupleData {
      * that carried them (which the value keeps alive). Two values are equal when their bytes are.
      */
     public static final class Text implements Value {
+        private static final int CACHED_TEXT_MAX_BYTES = 64 * 1024;
         private final byte[] bytes;
         private final int offset;
         private final int length;
@@ -152,7 +153,9 @@ public final class TupleData {
             String s = text;
             if (s == null) {
                 s = new String(bytes, offset, length, StandardCharsets.UTF_8);
-                text = s;
+                if (length <= CACHED_TEXT_MAX_BYTES) {
+                    text = s; // a huge value's string would double what the value holds for as long as it lives
+                }
             }
             return s;
         }
