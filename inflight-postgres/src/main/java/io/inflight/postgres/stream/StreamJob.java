@@ -209,7 +209,9 @@ public final class StreamJob {
     }
 
     private boolean done() {
-        return stopRequested || options.stopAt().map(this::reached).orElse(false) || stopRequestedOnTarget();
+        // asked before every message: no lambda or Optional made on the way
+        return stopRequested || (options.stopAt().isPresent() && reached(options.stopAt().get()))
+                || stopRequestedOnTarget();
     }
 
     /** About once a second: whether another process (cutover) asked this stream to stop, through the target. */
