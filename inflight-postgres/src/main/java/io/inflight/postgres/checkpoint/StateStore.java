@@ -411,6 +411,26 @@ public final class StateStore implements AutoCloseable {
     }
 
     /**
+     * In the caller's transaction (the one that empties the tables): sets copied tables back to pending, to be
+     * copied again, whole, by the next copy.
+     */
+    public void copyAgain(Connection tx, Collection<TableId> tables) throws SQLException {
+        try (PreparedStatement del = tx.prepareStatement(
+                "DELETE FROM inflight.range_state WHERE schema_name = ? AND table_name = ?");
+             PreparedStatement upd = tx.prepareStatement("UPDATE inflight.table_state SET status = 'pending',"
+                     + " snapshot_lsn = NULL, rows_copied = 0, bytes_copied = 0, finished_at = NULL"
+                     + " WHERE schema_name = ? AND table_name = ?")) {
+            for (TableId t : tables) {
+                for (PreparedStatement ps : List.of(del, upd)) {
+                    ps.setString(1, t.schema());
+                    ps.setString(2, t.name());
+                    ps.executeUpdate();
+                }
+            }
+        }
+    }
+
+    /**
      * Records tables as copied at {@code lsn} without copying anything: for a stream whose target already holds
      * the same rows as its source at that LSN (the reverse stream after cutover). Known tables are overwritten.
      */

@@ -1,13 +1,16 @@
 package io.inflight.postgres.clone;
 
 import io.inflight.core.ErrorCode;
+import io.inflight.core.Identifiers;
 import io.inflight.core.InflightException;
 import io.inflight.core.Lsn;
 import io.inflight.core.TableId;
 import io.inflight.core.progress.ProgressListener;
+import io.inflight.postgres.checkpoint.CopyStatus;
 import io.inflight.postgres.checkpoint.MigrationRecord;
 import io.inflight.postgres.checkpoint.SourceIdentity;
 import io.inflight.postgres.checkpoint.StateStore;
+import io.inflight.postgres.checkpoint.TableState;
 import io.inflight.postgres.connect.PgConnector;
 import io.inflight.postgres.connect.PgErrors;
 import io.inflight.postgres.connect.Side;
@@ -34,8 +37,10 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -400,9 +405,70 @@ public final class CloneJob {
         // whose LSN the state records per table so the stream skips their older changes.
         try (SnapshotSlot fresh = SnapshotSlot.createTemporary(source)) {
             log.info("resuming the copy under a fresh snapshot at LSN {}", fresh.consistentPoint());
+            if (options.schemaMode() == SchemaMode.CREATE) {
+                copyLinkedAgain(tables, backfill.remaining(tables), state);
+            }
             return backfill.run(tables, fresh.snapshot());
         }
     }
+
+    /**
+     * Sets tables copied under the earlier snapshot back to pending when a foreign key links them to a table
+     * still to copy (see {@link LinkedTables}): in one target transaction, drops the foreign keys among them
+     * (post-data adds and validates them again once both sides are copied), empties them and resets their state.
+     * A user's own schema ({@code --schema existing}) keeps its keys: there the copy does not validate them.
+     */
+    private void copyLinkedAgain(List<TableInfo> tables, List<TableInfo> todo, StateStore state) {
+        Set<TableId> linked;
+        try (Connection src = source.open()) {
+            linked = LinkedTables.closure(src, todo.stream().map(TableInfo::id).toList());
+        } catch (SQLException e) {
+            throw PgErrors.translate(e, source, "reading the foreign keys between the tables to copy");
+        }
+        Map<TableId, TableState> states = state.tables();
+        List<TableId> again = tables.stream().filter(TableInfo::holdsRows).map(TableInfo::id)
+                .filter(t -> linked.contains(t) && states.get(t).status() == CopyStatus.COPIED).toList();
+        if (again.isEmpty()) {
+            return;
+        }
+        log.info("copying {} again under the fresh snapshot: foreign keys link them to {}, which an earlier run did"
+                + " not finish copying, and rows copied under two snapshots may not satisfy them", again,
+                todo.stream().map(TableInfo::id).filter(linked::contains).toList());
+        try (Connection tgt = target.open()) {
+            tgt.setAutoCommit(false);
+            List<String> drops = new ArrayList<>();
+            try (Statement s = tgt.createStatement(); ResultSet rs = s.executeQuery(TARGET_FOREIGN_KEYS)) {
+                while (rs.next()) {
+                    TableId on = TableId.of(rs.getString(1), rs.getString(2));
+                    TableId to = TableId.of(rs.getString(4), rs.getString(5));
+                    if (linked.contains(on) || linked.contains(to)) {
+                        drops.add("ALTER TABLE " + on.quoted() + " DROP CONSTRAINT "
+                                + Identifiers.quote(rs.getString(3)));
+                    }
+                }
+            }
+            try (Statement s = tgt.createStatement()) {
+                for (String drop : drops) {
+                    s.execute(drop);
+                }
+                s.execute("TRUNCATE ONLY " + again.stream().map(TableId::quoted).collect(Collectors.joining(", ")));
+            }
+            state.copyAgain(tgt, again);
+            tgt.commit();
+        } catch (SQLException e) {
+            throw PgErrors.translate(e, target, "emptying " + again + " to copy them again");
+        }
+    }
+
+    /** The target's foreign keys, each once (a partitioned table's, not its partitions' clones of it). */
+    private static final String TARGET_FOREIGN_KEYS = """
+            SELECT n.nspname, c.relname, co.conname, fn.nspname, f.relname
+              FROM pg_catalog.pg_constraint co
+              JOIN pg_catalog.pg_class c ON c.oid = co.conrelid
+              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+              JOIN pg_catalog.pg_class f ON f.oid = co.confrelid
+              JOIN pg_catalog.pg_namespace fn ON fn.oid = f.relnamespace
+             WHERE co.contype = 'f' AND co.conparentid = 0""";
 
     private List<TableId> tablesWithRows(Connection tgt, List<TableInfo> tables) {
         List<TableId> holding = new ArrayList<>();
