@@ -57,7 +57,8 @@ public final class PgOutputDecoder {
     }
 
     /**
-     * Decodes the one message between the buffer's position and limit; the buffer itself is not moved.
+     * Decodes the one message between the buffer's position and limit; the buffer itself is not moved. Text
+     * values refer to the buffer's array instead of copying it: its content must not change afterwards.
      *
      * @throws InflightException ({@link ErrorCode#INTERNAL}) for an unknown message type, a truncated message or
      *                           trailing bytes, naming the message type and offset
