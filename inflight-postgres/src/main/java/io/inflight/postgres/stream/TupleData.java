@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * One row as pgoutput sends it: a value per column of the relation, in the column order of the latest
@@ -166,7 +167,8 @@ public final class TupleData {
         }
 
         public byte byteAt(int index) {
-            return bytes[offset + index];
+            // the array holds the whole message: past this value's end lie other values' bytes
+            return bytes[offset + Objects.checkIndex(index, length)];
         }
 
         /** Copies bytes {@code from} to {@code from + count} of the value into {@code dst} at {@code at}. */
