@@ -414,8 +414,9 @@ public final class CloneJob {
 
     /**
      * Sets tables copied under the earlier snapshot back to pending when a foreign key links them to a table
-     * still to copy (see {@link LinkedTables}): in one target transaction, drops the foreign keys among them
-     * (post-data adds and validates them again once both sides are copied), empties them and resets their state.
+     * still to copy (see {@link LinkedTables}): in one target transaction, drops the foreign keys and triggers
+     * on them (post-data adds them again, and validates the keys, once the tables are copied), empties them and
+     * resets their state.
      * A user's own schema ({@code --schema existing}) keeps its keys: there the copy does not validate them.
      */
     private void copyLinkedAgain(List<TableInfo> tables, List<TableInfo> todo, StateStore state) {
@@ -447,6 +448,15 @@ public final class CloneJob {
                     }
                 }
             }
+            // The tables' own triggers too: copying again must not fire what the first copy did not.
+            try (Statement s = tgt.createStatement(); ResultSet rs = s.executeQuery(TARGET_TRIGGERS)) {
+                while (rs.next()) {
+                    TableId on = TableId.of(rs.getString(1), rs.getString(2));
+                    if (linked.contains(on)) {
+                        drops.add("DROP TRIGGER " + Identifiers.quote(rs.getString(3)) + " ON " + on.quoted());
+                    }
+                }
+            }
             try (Statement s = tgt.createStatement()) {
                 for (String drop : drops) {
                     s.execute(drop);
@@ -459,6 +469,14 @@ public final class CloneJob {
             throw PgErrors.translate(e, target, "emptying " + again + " to copy them again");
         }
     }
+
+    /** The target's own triggers, each once (a partitioned table's, not its partitions' clones of it). */
+    private static final String TARGET_TRIGGERS = """
+            SELECT n.nspname, c.relname, g.tgname
+              FROM pg_catalog.pg_trigger g
+              JOIN pg_catalog.pg_class c ON c.oid = g.tgrelid
+              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+             WHERE NOT g.tgisinternal AND g.tgparentid = 0""";
 
     /** The target's foreign keys, each once (a partitioned table's, not its partitions' clones of it). */
     private static final String TARGET_FOREIGN_KEYS = """

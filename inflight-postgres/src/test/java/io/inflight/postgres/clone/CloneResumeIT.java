@@ -93,6 +93,10 @@ class CloneResumeIT {
                     "INSERT INTO accounts SELECT g, 'owner-' || g, repeat('p', 200) FROM generate_series(1, 100000) g",
                     "INSERT INTO entries SELECT g, 1 + g % 1000 FROM generate_series(1, 1000) g",
                     "INSERT INTO notes SELECT g, 'n' FROM generate_series(1, 10) g",
+                    // a trigger the clone recreates on the target: copying the table again must not fire it
+                    "CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS"
+                            + " $$BEGIN NEW.pad := 'stamped'; RETURN NEW; END$$",
+                    "CREATE TRIGGER stamp BEFORE INSERT ON accounts FOR EACH ROW EXECUTE FUNCTION stamp()",
                     "ANALYZE");
             AtomicBoolean struck = new AtomicBoolean();
             ProgressListener strike = new ProgressListener() {
@@ -115,8 +119,10 @@ class CloneResumeIT {
                 for (String table : List.of("public.accounts", "public.entries", "public.notes")) {
                     assertThat(fingerprint(t, table)).as(table).isEqualTo(fingerprint(s, table));
                 }
-                assertThat(scalar(t, "SELECT convalidated FROM pg_constraint WHERE conname = 'entries_account_id_fkey'"))
-                        .isEqualTo("t");
+                assertThat(scalar(t, "SELECT convalidated FROM pg_constraint"
+                        + " WHERE conname = 'entries_account_id_fkey'")).isEqualTo("t");
+                assertThat(scalar(t, "SELECT count(*) FROM pg_trigger WHERE tgname = 'stamp'")).as("trigger back")
+                        .isEqualTo("1");
                 assertThat(scalar(t, "SELECT count(DISTINCT snapshot_lsn) FROM inflight.table_state"
                         + " WHERE table_name IN ('accounts', 'entries')")).as("one snapshot for the linked tables")
                         .isEqualTo("1");
