@@ -101,17 +101,19 @@ class CloneResumeIT {
             AtomicBoolean struck = new AtomicBoolean();
             ProgressListener strike = new ProgressListener() {
                 @Override
-                public void tableFinished(TableId table, long rows, long bytes) {
-                    // One worker copies the biggest table first. Once it is in: a parent and its child that the
-                    // first snapshot does not hold, then the source goes down before the child is copied.
-                    if (table.name().equals("accounts") && struck.compareAndSet(false, true)) {
+                public void tableStarted(TableId table, long estimatedRows, long estimatedBytes) {
+                    // The child's copy begins. Once the parent is in and post-data (beside the copy) has put its
+                    // trigger on the target: a parent and its child that the first snapshot does not hold, then
+                    // the source goes down before the child's rows are read.
+                    if (table.name().equals("entries") && struck.compareAndSet(false, true)) {
+                        awaitTrigger(target);
                         source.execute("app", "BEGIN; INSERT INTO accounts VALUES (100001, 'late', 'p');"
                                 + " INSERT INTO entries VALUES (1001, 100001); COMMIT");
                         source.restart();
                     }
                 }
             };
-            new CloneJob(CloneOptions.defaults(source.endpoint("app"), target.endpoint("app")).withJobs(1), strike)
+            new CloneJob(CloneOptions.defaults(source.endpoint("app"), target.endpoint("app")).withJobs(2), strike)
                     .run();
 
             assertThat(struck).isTrue();
@@ -127,6 +129,18 @@ class CloneResumeIT {
                         + " WHERE table_name IN ('accounts', 'entries')")).as("one snapshot for the linked tables")
                         .isEqualTo("1");
             }
+        }
+    }
+
+    private static void awaitTrigger(PostgresServer target) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        try (Connection t = target.connect("app")) {
+            while (!"1".equals(scalar(t, "SELECT count(*) FROM pg_trigger WHERE tgname = 'stamp'"))) {
+                assertThat(System.nanoTime()).as("post-data created the trigger").isLessThan(deadline);
+                Thread.sleep(20);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 }
