@@ -132,13 +132,11 @@ final class SetWriter {
         }
 
         void value(TupleData.Value v) throws SQLException {
-            if (v instanceof TupleData.Null) {
+            TupleData.Text text = Tuples.textOrNull(v);
+            if (text == null) {
                 put((byte) '\\');
                 put((byte) 'N');
                 return;
-            }
-            if (!(v instanceof TupleData.Text text)) {
-                throw new IllegalStateException("value " + v + " cannot be written as COPY text");
             }
             int n = text.length();
             int run = 0; // bytes from here on that need no escape, copied in one go

@@ -50,7 +50,7 @@ final class TextArray extends PGobject implements PGBinaryObject {
         int at = offset;
         boolean nulls = false;
         for (TupleData row : rows) {
-            nulls |= textOrNull(row.get(column)) == null;
+            nulls |= Tuples.textOrNull(row.get(column)) == null;
         }
         at = int32(out, at, 1);
         at = int32(out, at, nulls ? 1 : 0);
@@ -58,7 +58,7 @@ final class TextArray extends PGobject implements PGBinaryObject {
         at = int32(out, at, rows.size());
         at = int32(out, at, 1);
         for (TupleData row : rows) {
-            TupleData.Text t = textOrNull(row.get(column));
+            TupleData.Text t = Tuples.textOrNull(row.get(column));
             if (t == null) {
                 at = int32(out, at, -1);
             } else {
@@ -67,17 +67,6 @@ final class TextArray extends PGobject implements PGBinaryObject {
                 at += t.length();
             }
         }
-    }
-
-    /** The value, or null for SQL NULL; anything else (an unchanged TOAST value) cannot be sent. */
-    private static TupleData.Text textOrNull(Value v) {
-        if (v instanceof TupleData.Text t) {
-            return t;
-        }
-        if (v instanceof TupleData.Null) {
-            return null;
-        }
-        throw new IllegalStateException("value " + v + " cannot be bound");
     }
 
     private static int int32(byte[] out, int at, int v) {
@@ -94,7 +83,7 @@ final class TextArray extends PGobject implements PGBinaryObject {
         StringBuilder b = new StringBuilder("{");
         for (int r = 0; r < rows.size(); r++) {
             b.append(r == 0 ? "" : ",");
-            TupleData.Text t = textOrNull(rows.get(r).get(column));
+            TupleData.Text t = Tuples.textOrNull(rows.get(r).get(column));
             if (t == null) {
                 b.append("NULL");
                 continue;

@@ -109,9 +109,9 @@ abstract class WriteLane implements AutoCloseable {
                         long heapMb = Runtime.getRuntime().maxMemory() >> 20;
                         error = new InflightException(ErrorCode.RESOURCE_EXHAUSTED, "the Java heap (" + heapMb
                                 + " MB) is too small for the changes being applied to the target (" + e.getMessage()
-                                + "). Rerun with a bigger heap, e.g. INFLIGHT_JAVA_OPTS=-Xmx" + 2 * heapMb + "m (java -Xmx"
-                                + 2 * heapMb + "m -jar inflight.jar): the stream resumes from the last position the"
-                                + " target committed", e);
+                                + "). Rerun with a bigger heap, e.g. INFLIGHT_JAVA_OPTS=-Xmx" + 2 * heapMb
+                                + "m (java -Xmx" + 2 * heapMb + "m -jar inflight.jar): the stream resumes from the"
+                                + " last position the target committed", e);
                     } catch (Error e) {
                         error = new InflightException(ErrorCode.INTERNAL, "applying to the target failed: " + e, e);
                     }
