@@ -19,6 +19,18 @@ public record TableId(String schema, String name) implements Comparable<TableId>
         return Identifiers.quote(schema) + "." + Identifiers.quote(name);
     }
 
+    // Written out: a record's generated equals and hashCode go through method handles, which the quick (C1)
+    // compiler Inflight runs with does not inline; the stream looks a table up for every change it applies.
+    @Override
+    public boolean equals(Object o) {
+        return this == o || o instanceof TableId other && schema.equals(other.schema) && name.equals(other.name);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * schema.hashCode() + name.hashCode();
+    }
+
     @Override
     public int compareTo(TableId o) {
         int c = schema.compareTo(o.schema);

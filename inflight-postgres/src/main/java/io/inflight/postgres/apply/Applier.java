@@ -294,7 +294,7 @@ public final class Applier implements AutoCloseable {
         try {
             long missing = setWriter.apply(shape, net);
             conn.releaseSavepoint(sp);
-            changes.forEach(stats::applied);
+            stats.applied(shape.table(), changes);
             stats.appliedAsSet(changes.size());
             for (long i = 0; i < missing; i++) {
                 stats.missing(shape.table());

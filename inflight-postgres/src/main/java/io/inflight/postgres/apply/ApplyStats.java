@@ -3,6 +3,7 @@ package io.inflight.postgres.apply;
 import io.inflight.core.Lsn;
 import io.inflight.core.TableId;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -54,6 +55,24 @@ public final class ApplyStats {
             c.deletes.increment();
         }
         changes.increment();
+    }
+
+    /** The changes to one table applied together: counted at once, not change by change. */
+    void applied(TableId table, List<RowChange> applied) {
+        long inserts = 0;
+        long updates = 0;
+        for (RowChange change : applied) {
+            if (change instanceof RowChange.Insert) {
+                inserts++;
+            } else if (change instanceof RowChange.Update) {
+                updates++;
+            }
+        }
+        Counts c = counts(table);
+        c.inserts.add(inserts);
+        c.updates.add(updates);
+        c.deletes.add(applied.size() - inserts - updates);
+        changes.add(applied.size());
     }
 
     void appliedAsSet(int changes) {

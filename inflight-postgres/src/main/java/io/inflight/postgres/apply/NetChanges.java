@@ -40,7 +40,7 @@ final class NetChanges {
         final boolean existedBefore;
         boolean exists;
         /** The row's latest image; values may be UNCHANGED_TOAST when no full image was seen. Null if deleted. */
-        Value[] image;
+        TupleData image;
 
         Entry(boolean existedBefore, boolean exists) {
             this.existedBefore = existedBefore;
@@ -57,22 +57,27 @@ final class NetChanges {
         }
         Map<Object, Entry> rows = new LinkedHashMap<>();
         for (RowChange change : changes) {
-            if (!change.shape().equals(shape) || !apply(shape, rows, change)) {
+            if (change.shape() != shape && !change.shape().equals(shape) || !apply(shape, rows, change)) {
                 return Optional.empty();
             }
         }
         List<TupleData> deletes = new ArrayList<>();
         Map<List<Integer>, List<TupleData>> updates = new LinkedHashMap<>();
+        List<TupleData> full = null; // updates that set every column: most of them, grouped without a look-up
         List<TupleData> inserts = new ArrayList<>();
         for (Map.Entry<Object, Entry> e : rows.entrySet()) {
             Entry row = e.getValue();
             if (row.existedBefore && !row.exists) {
                 deletes.add(keyTuple(shape, e.getKey()));
             } else if (!row.existedBefore && row.exists) {
-                inserts.add(TupleData.of(row.image));
+                inserts.add(row.image);
+            } else if (row.existedBefore && !row.image.hasUnchangedToast()) {
+                if (full == null) {
+                    full = updates.computeIfAbsent(allColumns(shape), m -> new ArrayList<>());
+                }
+                full.add(row.image);
             } else if (row.existedBefore) {
-                updates.computeIfAbsent(present(row.image), m -> new ArrayList<>())
-                        .add(TupleData.of(row.image));
+                updates.computeIfAbsent(present(row.image), m -> new ArrayList<>()).add(row.image);
             }
         }
         return Optional.of(new Result(deletes, updates, inserts));
@@ -105,7 +110,7 @@ final class NetChanges {
                 return false;
             }
             e.exists = true;
-            e.image = ins.row().toArray();
+            e.image = ins.row();
             return true;
         }
         if (change instanceof RowChange.Update upd) {
@@ -118,12 +123,12 @@ final class NetChanges {
             if (!old.exists) {
                 return false;
             }
-            Value[] merged = merge(old.image, upd.row());
+            TupleData merged = merge(old.image, upd.row());
             if (oldKey.equals(newKey)) {
                 old.image = merged;
                 return true;
             }
-            if (Arrays.stream(merged).anyMatch(v -> v instanceof TupleData.UnchangedToast)) {
+            if (merged.hasUnchangedToast()) {
                 return false;
             }
             // The new key was free on the source when the update ran; if the run touched it before, it was
@@ -153,16 +158,17 @@ final class NetChanges {
     }
 
     /** The new values, with values the change left alone taken from the earlier image where known. */
-    private static Value[] merge(Value[] earlier, TupleData row) {
+    private static TupleData merge(TupleData earlier, TupleData row) {
+        if (earlier == null || !row.hasUnchangedToast()) {
+            return row; // tuples are immutable: the row itself is the image, no copy needed
+        }
         Value[] out = row.toArray();
-        if (earlier != null) {
-            for (int i = 0; i < out.length; i++) {
-                if (out[i] instanceof TupleData.UnchangedToast) {
-                    out[i] = earlier[i];
-                }
+        for (int i = 0; i < out.length; i++) {
+            if (out[i] instanceof TupleData.UnchangedToast) {
+                out[i] = earlier.get(i);
             }
         }
-        return out;
+        return TupleData.of(out);
     }
 
     /**
@@ -199,12 +205,20 @@ final class NetChanges {
         return TupleData.of(values);
     }
 
-    private static List<Integer> present(Value[] image) {
-        List<Integer> out = new ArrayList<>(image.length);
-        for (int i = 0; i < image.length; i++) {
-            if (!(image[i] instanceof TupleData.UnchangedToast)) {
+    private static List<Integer> present(TupleData image) {
+        List<Integer> out = new ArrayList<>(image.size());
+        for (int i = 0; i < image.size(); i++) {
+            if (!(image.get(i) instanceof TupleData.UnchangedToast)) {
                 out.add(i);
             }
+        }
+        return out;
+    }
+
+    private static List<Integer> allColumns(TableShape shape) {
+        List<Integer> out = new ArrayList<>(shape.columns().size());
+        for (int i = 0; i < shape.columns().size(); i++) {
+            out.add(i);
         }
         return out;
     }

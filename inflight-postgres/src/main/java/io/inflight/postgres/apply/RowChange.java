@@ -17,7 +17,7 @@ public sealed interface RowChange {
     record Insert(TableShape shape, TupleData row) implements RowChange {
         @Override
         public long approxBytes() {
-            return Tuples.approxBytes(row);
+            return row.approxBytes();
         }
     }
 
@@ -29,7 +29,7 @@ public sealed interface RowChange {
     record Update(TableShape shape, TupleData identity, TupleData row) implements RowChange {
         @Override
         public long approxBytes() {
-            return Tuples.approxBytes(row) + (identity == row ? 0 : Tuples.approxBytes(identity));
+            return row.approxBytes() + (identity == row ? 0 : identity.approxBytes());
         }
 
         /** Whether the change moves the row to another key. */
@@ -43,7 +43,7 @@ public sealed interface RowChange {
     record Delete(TableShape shape, TupleData identity) implements RowChange {
         @Override
         public long approxBytes() {
-            return Tuples.approxBytes(identity);
+            return identity.approxBytes();
         }
     }
 }

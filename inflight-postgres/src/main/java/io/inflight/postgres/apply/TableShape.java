@@ -30,6 +30,18 @@ public record TableShape(TableId table, List<String> columns, List<String> types
         }
     }
 
+    /** Written out, like {@link TableId}'s: compared for every change of a batch; mostly the very same shape. */
+    @Override
+    public boolean equals(Object o) {
+        return this == o || o instanceof TableShape other && table.equals(other.table) && columns.equals(other.columns)
+                && types.equals(other.types) && key.equals(other.key);
+    }
+
+    @Override
+    public int hashCode() {
+        return ((table.hashCode() * 31 + columns.hashCode()) * 31 + types.hashCode()) * 31 + key.hashCode();
+    }
+
     public boolean keyless() {
         return key.isEmpty();
     }

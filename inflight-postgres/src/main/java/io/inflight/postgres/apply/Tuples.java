@@ -9,19 +9,6 @@ final class Tuples {
     private Tuples() {
     }
 
-    static long approxBytes(TupleData t) {
-        long n = 16L * t.size();
-        for (int i = 0; i < t.size(); i++) {
-            Value v = t.get(i);
-            if (v instanceof TupleData.Text text) {
-                n += 32 + text.length();
-            } else if (v instanceof TupleData.Binary b) {
-                n += b.bytes().length;
-            }
-        }
-        return n;
-    }
-
     /** The value as a bind parameter: its text, or null for SQL NULL. */
     static String text(Value v) {
         TupleData.Text t = textOrNull(v);

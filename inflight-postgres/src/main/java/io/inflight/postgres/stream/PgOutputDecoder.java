@@ -204,17 +204,30 @@ public final class PgOutputDecoder {
             throw in.fail("negative column count " + count);
         }
         TupleData.Value[] values = new TupleData.Value[count];
+        long bytes = 0;
+        boolean unchangedToast = false;
         for (int i = 0; i < count; i++) {
             int kind = in.byte1();
-            values[i] = switch (kind) {
-                case 'n' -> TupleData.Value.NULL;
-                case 'u' -> TupleData.Value.UNCHANGED_TOAST;
-                case 't' -> in.text(in.int32());
-                case 'b' -> new TupleData.Binary(in.bytes(in.int32()));
+            switch (kind) {
+                case 'n' -> values[i] = TupleData.Value.NULL;
+                case 'u' -> {
+                    values[i] = TupleData.Value.UNCHANGED_TOAST;
+                    unchangedToast = true;
+                }
+                case 't' -> {
+                    int length = in.int32();
+                    values[i] = in.text(length);
+                    bytes += length;
+                }
+                case 'b' -> {
+                    int length = in.int32();
+                    values[i] = new TupleData.Binary(in.bytes(length));
+                    bytes += length;
+                }
                 default -> throw in.fail("unknown kind " + kind + " for column " + (i + 1) + " of a tuple");
-            };
+            }
         }
-        return TupleData.owning(values);
+        return TupleData.owning(values, bytes, unchangedToast);
     }
 
     private static void expect(WireReader in, char marker) {

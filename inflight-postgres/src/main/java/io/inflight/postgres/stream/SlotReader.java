@@ -31,7 +31,7 @@ final class SlotReader implements AutoCloseable {
     sealed interface Item permits Message, Position, Failure {
     }
 
-    record Message(PgOutputMessage message, int bytes) implements Item {
+    record Message(PgOutputMessage message) implements Item {
     }
 
     /** The source has sent everything up to {@code lsn} that concerns this stream. */
@@ -45,10 +45,16 @@ final class SlotReader implements AutoCloseable {
     private static final long IDLE_SLEEP_MS = 1;
     static final int CHUNK_MESSAGES = 128;
     static final long CHUNK_MAX_AGE_MS = 2;
+    /** A power of two: the chunk's age is looked at once per this many items (the clock is slow to read). */
+    private static final int AGE_CHECK_EVERY = 16;
+
+    /** Items in stream order, and the bytes their messages hold. */
+    private record Chunk(List<Item> items, int bytes) {
+    }
 
     private final SlotStream slot;
     /** Chunks of items, in stream order; bounded, like the bytes they hold. */
-    private final BlockingQueue<List<Item>> queue;
+    private final BlockingQueue<Chunk> queue;
     /** Bytes of the messages queued and not yet taken by the applier. */
     private final Semaphore bytes;
     private final int maxBytes;
@@ -57,7 +63,10 @@ final class SlotReader implements AutoCloseable {
     private volatile boolean statusWanted;
 
     // reader thread only
+    private long statusSentNanos = System.nanoTime();
+    private int messagesSinceClock = AGE_CHECK_EVERY;
     private List<Item> chunk = new ArrayList<>(CHUNK_MESSAGES);
+    private int chunkBytes;
     private long chunkStartedNanos;
 
     // applier thread only
@@ -88,20 +97,14 @@ final class SlotReader implements AutoCloseable {
     /** The next item, waiting up to {@code timeoutMs}; null when none came. */
     Item poll(long timeoutMs) throws InterruptedException {
         if (next == taken.size()) {
-            List<Item> c = queue.poll(timeoutMs, TimeUnit.MILLISECONDS);
+            Chunk c = queue.poll(timeoutMs, TimeUnit.MILLISECONDS);
             if (c == null) {
                 return null;
             }
-            taken = c;
+            taken = c.items();
             next = 0;
-            int held = 0;
-            for (Item item : c) {
-                if (item instanceof Message m) {
-                    held += m.bytes();
-                }
-            }
-            if (held > 0) {
-                bytes.release(held);
+            if (c.bytes() > 0) {
+                bytes.release(c.bytes());
             }
         }
         Item item = taken.get(next);
@@ -113,10 +116,7 @@ final class SlotReader implements AutoCloseable {
         Lsn reported = Lsn.INVALID;
         try {
             while (!stopped) {
-                if (statusWanted) {
-                    statusWanted = false;
-                    slot.sendStatus();
-                }
+                sendStatusIfDue();
                 if (bytes.availablePermits() == 0) {
                     handOver();
                     if (!awaitEmptyQueue()) {
@@ -137,7 +137,9 @@ final class SlotReader implements AutoCloseable {
                             }
                         }
                     }
-                    add(new Message(m, size));
+                    chunkBytes += size;
+                    add(new Message(m));
+                    messagesSinceClock++;
                     continue;
                 }
                 Lsn received = slot.lastReceived();
@@ -146,6 +148,7 @@ final class SlotReader implements AutoCloseable {
                     add(new Position(received));
                 }
                 handOver();
+                messagesSinceClock = AGE_CHECK_EVERY; // idle: the next round looks at the clock
                 Thread.sleep(IDLE_SLEEP_MS);
             }
         } catch (InterruptedException e) {
@@ -160,6 +163,29 @@ final class SlotReader implements AutoCloseable {
                     + slot.lastReceived() + " (" + e.getMessage() + "). Rerun with a bigger heap, e.g."
                     + " INFLIGHT_JAVA_OPTS=-Xmx" + suggestedHeapMb() + "m (java -Xmx" + suggestedHeapMb()
                     + "m -jar inflight.jar): the stream resumes from the last position the target committed"));
+        }
+    }
+
+    /**
+     * Sends a status update when asked to, and every {@value SlotStream#STATUS_INTERVAL_MS} ms: it carries the
+     * confirmed position to the source. The clock is read once per {@value #AGE_CHECK_EVERY} messages, or when
+     * the stream is idle.
+     */
+    private void sendStatusIfDue() {
+        if (statusWanted) {
+            statusWanted = false;
+            statusSentNanos = System.nanoTime();
+            slot.sendStatus();
+            return;
+        }
+        if (messagesSinceClock < AGE_CHECK_EVERY) {
+            return;
+        }
+        messagesSinceClock = 0;
+        long now = System.nanoTime();
+        if (now - statusSentNanos >= TimeUnit.MILLISECONDS.toNanos(SlotStream.STATUS_INTERVAL_MS)) {
+            statusSentNanos = now;
+            slot.sendStatus();
         }
     }
 
@@ -184,8 +210,8 @@ final class SlotReader implements AutoCloseable {
             chunkStartedNanos = System.nanoTime();
         }
         chunk.add(item);
-        if (chunk.size() >= CHUNK_MESSAGES
-                || System.nanoTime() - chunkStartedNanos >= TimeUnit.MILLISECONDS.toNanos(CHUNK_MAX_AGE_MS)) {
+        if (chunk.size() >= CHUNK_MESSAGES || (chunk.size() & (AGE_CHECK_EVERY - 1)) == 0
+                && System.nanoTime() - chunkStartedNanos >= TimeUnit.MILLISECONDS.toNanos(CHUNK_MAX_AGE_MS)) {
             handOver();
         }
     }
@@ -193,8 +219,9 @@ final class SlotReader implements AutoCloseable {
     /** Queues the chunk being filled, if any. */
     private void handOver() throws InterruptedException {
         if (!chunk.isEmpty()) {
-            List<Item> full = chunk;
+            Chunk full = new Chunk(chunk, chunkBytes);
             chunk = new ArrayList<>(CHUNK_MESSAGES);
+            chunkBytes = 0;
             put(full);
         }
     }
@@ -210,7 +237,7 @@ final class SlotReader implements AutoCloseable {
         return true;
     }
 
-    private void put(List<Item> items) throws InterruptedException {
+    private void put(Chunk items) throws InterruptedException {
         while (!queue.offer(items, 50, TimeUnit.MILLISECONDS)) {
             if (stopped) {
                 return;

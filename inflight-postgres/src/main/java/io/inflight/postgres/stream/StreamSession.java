@@ -58,6 +58,9 @@ final class StreamSession {
     private boolean inTransaction;
     private boolean skipTransaction;
     private long lastIdleAdvanceNanos = System.nanoTime();
+    /** The shape {@link #wanted(TableShape)} looked up last, and its table's start LSN. */
+    private TableShape lastShape;
+    private Lsn lastShapeStart;
     /** Everything up to here that concerns this stream has been received and handed to the applier. */
     private Lsn receivedUpTo = Lsn.INVALID;
 
@@ -142,18 +145,18 @@ final class StreamSession {
             shapes.accept(r, applier.appliedLsn());
         } else if (m instanceof Insert i) {
             TableShape s = shapes.get(i.relationId());
-            if (wanted(s.table())) {
+            if (wanted(s)) {
                 applier.apply(new RowChange.Insert(s, i.newTuple()));
             }
         } else if (m instanceof Update u) {
             TableShape s = shapes.get(u.relationId());
-            if (wanted(s.table())) {
+            if (wanted(s)) {
                 applier.apply(new RowChange.Update(s, u.old().map(PgOutputMessage.OldTuple::tuple)
                         .orElse(u.newTuple()), u.newTuple()));
             }
         } else if (m instanceof Delete d) {
             TableShape s = shapes.get(d.relationId());
-            if (wanted(s.table())) {
+            if (wanted(s)) {
                 applier.apply(new RowChange.Delete(s, d.old().tuple()));
             }
         } else if (m instanceof Truncate t) {
@@ -184,6 +187,25 @@ final class StreamSession {
             throw new NewTableException(table);
         }
         return txCommitLsn.compareTo(start) >= 0;
+    }
+
+    /**
+     * {@link #wanted(TableId)} for a change, its table's start looked up once per run of changes to the same
+     * relation: a map lookup per change was a fifth of this thread's work while catching up.
+     */
+    private boolean wanted(TableShape shape) {
+        if (skipTransaction) {
+            return false;
+        }
+        if (shape != lastShape) {
+            Lsn start = tableStarts.get(shape.table());
+            if (start == null) {
+                throw new NewTableException(shape.table());
+            }
+            lastShape = shape;
+            lastShapeStart = start;
+        }
+        return txCommitLsn.compareTo(lastShapeStart) >= 0;
     }
 
     /** A published table the migration never copied: it must be copied before its changes can apply. */

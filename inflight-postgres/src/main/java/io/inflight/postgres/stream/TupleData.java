@@ -17,28 +17,57 @@ import java.util.Objects;
  */
 public final class TupleData {
 
+    /** Heap bytes a value costs besides its content: its object and its slot in the array, roughly. */
+    private static final int VALUE_OVERHEAD_BYTES = 48;
+
     private final Value[] values;
+    /** Worked out once, where the values are made: every batch bound asks for it. */
+    private final long approxBytes;
+    private final boolean unchangedToast;
 
     public TupleData(List<Value> values) {
         this(values.toArray(new Value[0]));
     }
 
     private TupleData(Value[] values) {
+        long bytes = 0;
+        boolean toast = false;
         for (int i = 0; i < values.length; i++) {
-            if (values[i] == null) {
+            Value v = values[i];
+            if (v == null) {
                 throw new IllegalArgumentException("column " + (i + 1) + " has no value; use Value.NULL");
             }
+            bytes += contentBytes(v);
+            toast |= v instanceof UnchangedToast;
         }
         this.values = values;
+        this.approxBytes = bytes + (long) VALUE_OVERHEAD_BYTES * values.length;
+        this.unchangedToast = toast;
+    }
+
+    private TupleData(Value[] values, long contentBytes, boolean unchangedToast) {
+        this.values = values;
+        this.approxBytes = contentBytes + (long) VALUE_OVERHEAD_BYTES * values.length;
+        this.unchangedToast = unchangedToast;
+    }
+
+    private static int contentBytes(Value v) {
+        if (v instanceof Text t) {
+            return t.length();
+        }
+        return v instanceof Binary b ? b.bytes.length : 0;
     }
 
     public static TupleData of(Value... values) {
         return new TupleData(values.clone());
     }
 
-    /** Takes the array as it is: for the decoder, which hands it over and never touches it again. */
-    static TupleData owning(Value[] values) {
-        return new TupleData(values);
+    /**
+     * Takes the array as it is: for the decoder, which hands it over and never touches it again, and which
+     * counted the values' bytes and unchanged TOAST values as it read them.
+     */
+    static TupleData owning(Value[] values, long contentBytes, boolean unchangedToast) {
+        return new TupleData(values, contentBytes, unchangedToast);
     }
 
     public int size() {
@@ -61,12 +90,12 @@ public final class TupleData {
 
     /** True when some column is {@link Value#UNCHANGED_TOAST}: such a row cannot be written as a whole. */
     public boolean hasUnchangedToast() {
-        for (Value v : values) {
-            if (v instanceof UnchangedToast) {
-                return true;
-            }
-        }
-        return false;
+        return unchangedToast;
+    }
+
+    /** Roughly how much heap the row holds: its values' bytes and objects. For bounding batches. */
+    public long approxBytes() {
+        return approxBytes;
     }
 
     @Override

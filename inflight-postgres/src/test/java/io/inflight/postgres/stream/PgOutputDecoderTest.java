@@ -111,6 +111,10 @@ class PgOutputDecoderTest {
                 Value.text("naïve — 日本語 😀"), new TupleData.Binary(new byte[] {0, -1, 7})));
         assertThat(insert.newTuple().get(1)).isNotEqualTo(Value.text(""));
         assertThat(insert.newTuple().hasUnchangedToast()).isFalse();
+        // counted while decoding, as a tuple made from the same values counts it
+        assertThat(insert.newTuple().approxBytes()).isEqualTo(TupleData.of(Value.text("1"), Value.NULL, Value.text(""),
+                Value.text("naïve — 日本語 😀"), new TupleData.Binary(new byte[] {0, -1, 7})).approxBytes())
+                .isGreaterThan(1 + "naïve — 日本語 😀".getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 3);
     }
 
     @Test
