@@ -22,6 +22,35 @@ final class InflightJvm {
 
     /** {@code java @jvm.options $INFLIGHT_JAVA_OPTS -Xmx256m <extra> -jar <jar>}: append the command and its arguments. */
     static List<String> command(Path jar, List<String> extra) {
+        return command(jar, extra, null);
+    }
+
+    /**
+     * The same, with the launcher's class-data archive for {@code subcommand}: mapped when it is there and newer
+     * than the jar, else recorded by this run as it exits (the launcher records into a temporary file and renames
+     * it; the benchmarks start one run at a time, so they write it in place).
+     */
+    static List<String> command(Path jar, List<String> extra, String subcommand) {
+        List<String> withArchive = new ArrayList<>(extra);
+        if (subcommand != null) {
+            Path archive = jar.toAbsolutePath().getParent().resolve("cds").resolve(subcommand + ".jsa");
+            try {
+                boolean fresh = Files.isRegularFile(archive)
+                        && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) > 0;
+                if (!fresh) {
+                    Files.createDirectories(archive.getParent());
+                    Files.deleteIfExists(archive);
+                }
+                withArchive.add((fresh ? "-XX:SharedArchiveFile=" : "-XX:ArchiveClassesAtExit=") + archive);
+                withArchive.add("-Xlog:cds*=off");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("preparing the class-data archive " + archive, e);
+            }
+        }
+        return baseCommand(jar, withArchive);
+    }
+
+    private static List<String> baseCommand(Path jar, List<String> extra) {
         // inflight-cli/target/inflight.jar -> inflight-cli/jvm.options
         Path options = jar.toAbsolutePath().getParent().resolveSibling("jvm.options");
         if (!Files.isRegularFile(options)) {

@@ -88,7 +88,7 @@ final class InflightStream {
     }
 
     private ProcessBuilder builder(List<String> jvmArgs, String command, String... args) {
-        List<String> cmd = InflightJvm.command(jar, jvmArgs);
+        List<String> cmd = InflightJvm.command(jar, jvmArgs, command);
         cmd.addAll(List.of(command, "--source", InflightClone.url(source, sourceDatabase),
                 "--target", InflightClone.url(target, targetDatabase)));
         cmd.addAll(List.of(args));
