@@ -75,6 +75,7 @@ final class RecvLogicalReader {
             long start = System.nanoTime();
             Process p = pb.start();
             long connected = 0;
+            int polls = 0;
             try {
                 while (!p.waitFor(POLL_MS, TimeUnit.MILLISECONDS)) {
                     long walsender = activePid(s);
@@ -82,7 +83,7 @@ final class RecvLogicalReader {
                     if (connected == 0 && walsender != 0) {
                         connected = System.nanoTime();
                     }
-                    if (connected != 0) {
+                    if (connected != 0 && polls++ % StreamBenchmark.STATES_EVERY_POLLS == 0) {
                         states.pollWalsender(s, SLOT);
                     }
                     if (System.nanoTime() - start > LIMIT.toNanos()) {

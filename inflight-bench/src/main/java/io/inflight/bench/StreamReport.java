@@ -56,7 +56,7 @@ record StreamReport(String command, ZonedDateTime when, Machine machine, String 
         md.append("### Backlog catch-up: both stopped, about ").append(count(backlogTarget))
                 .append(" changes piled up, then each catches up alone\n\n").append(catchUpTable().render()).append('\n');
         md.append("Where the time went while catching up, once connected (`pg_stat_activity` of the sessions in the "
-                + "applier's target database and of its walsender, sampled every 20 ms; state/wait event, \"cpu\" = no wait "
+                + "applier's target database and of its walsender, sampled every 100 ms; state/wait event, \"cpu\" = no wait "
                 + "event):\n\n");
         for (StreamRun r : ok()) {
             for (Appliers a : r.catchUpOrder()) {
@@ -194,7 +194,9 @@ record StreamReport(String command, ZonedDateTime when, Machine machine, String 
         return """
                 ### How it was measured
 
-                - **Setup (once):** `pgbench -i` on the source; `inflight clone` (the CLI's jar in its own JVM, as the `./inflight` launcher starts it: `java @inflight-cli/jvm.options -Xmx256m -jar ...`; every `inflight` process below likewise) into \
+                - **Setup (once):** `pgbench -i` on the source; `inflight clone` (the CLI's jar in its own JVM, as the `./inflight` launcher starts it: `java @inflight-cli/jvm.options -Xmx256m -jar ...`, with its class-data archive for the \
+                command, `inflight-cli/target/cds/<command>.jsa`, mapped once the command's first run recorded it; every \
+                `inflight` process below likewise) into \
                 one target database; `pgbench -i -I dtp` (tables and keys, no rows) and a subscription with copy_data into \
                 the other, waited for until every table is ready (`srsubstate = 'r'`). Then `inflight stream` starts as a \
                 process and keeps running, like the subscription, except while the backlog piles up.
@@ -211,8 +213,8 @@ record StreamReport(String command, ZonedDateTime when, Machine machine, String 
                 keeps a timeline of (time, insert position) and finds, by linear interpolation between the two samples \
                 around it, when the source's insert position passed the applier's position; lag = now − that time (0 \
                 when the applier is at the head). "Applied" is the lag of the target's data; "confirmed to the source \
-                slot" adds the time until the applier reports the position back (Inflight: pgjdbc's 1 s status \
-                interval; the native worker reports after each batch it reads, once its WAL is flushed).
+                slot" adds the time until the applier reports the position back (Inflight: a status update from its slot \
+                reader every 250 ms; the native worker reports after each batch it reads, once its WAL is flushed).
                 - **Backlog:** `inflight stream` gets SIGTERM (it commits what it applied and exits) and the subscription \
                 is disabled (`ALTER SUBSCRIPTION ... DISABLE`); once neither slot is active, pgbench runs a fixed number \
                 of transactions (with `PGOPTIONS='-c synchronous_commit=off'`, which only makes the source write the \
@@ -242,7 +244,8 @@ record StreamReport(String command, ZonedDateTime when, Machine machine, String 
                 such as a walsender or a short connection) plus the times of each living child; read right before the \
                 reader starts and again when it has caught up (the marker seen on its target, the same end as its time; \
                 pg_recvlogical: its exit), the difference is what the cluster used. The harness's own two polling \
-                sessions are left out; everything else counts (checkpointer, WAL writer, autovacuum), so \
+                sessions are left out (it runs with the quick JIT compiler and the serial collector, and reads the \
+                server view only every 100 ms, so as to take little of the two cores from what it measures); everything else counts (checkpointer, WAL writer, autovacuum), so \
                 pg_recvlogical's target-cluster row is that background alone. The walsender is the slot's `active_pid`, \
                 read every %d ms and at the end (if it exited first, its last reading stands). Own process: the \
                 `inflight stream` JVM's times; pg_recvlogical's, from the harness's reaped-children times across its \
