@@ -21,7 +21,8 @@ import org.postgresql.replication.PGReplicationStream;
  *
  * <p>Positions: {@link #confirm} says which source position the target holds durably; only that is reported to
  * the source as flushed, so the source keeps every change not yet applied and resends it after a reconnect.
- * pgjdbc answers every keepalive of the server with a status update; the reader sends one besides every
+ * pgjdbc answers every keepalive of the server with a status update carrying only that position (its own
+ * advancing of it on keepalives is off); the reader sends one besides every
  * {@value #STATUS_INTERVAL_MS} ms ({@link #sendStatus}). pgjdbc's own timer is off: it read the clock for every
  * message, on a machine where that was a tenth of the reading thread's work. Not thread-safe: one thread reads
  * and confirms.
@@ -58,6 +59,10 @@ public final class SlotStream implements AutoCloseable {
                     .withSlotOption("proto_version", "1")
                     .withSlotOption("publication_names", Identifiers.quote(publication))
                     .withStatusInterval(0, TimeUnit.MILLISECONDS)
+                    // Left on, pgjdbc moves the flushed position itself to a keepalive's WAL end once the last
+                    // received message is confirmed; that end can lie past a transaction still being sent, or one
+                    // whose records interleave with the confirmed one. Only what the target committed is confirmed.
+                    .withAutomaticFlush(false)
                     .start();
             SlotStream out = new SlotStream(source, c, s, slot);
             out.confirm(from);
