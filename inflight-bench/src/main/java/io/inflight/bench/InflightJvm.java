@@ -32,7 +32,11 @@ final class InflightJvm {
      */
     static List<String> command(Path jar, List<String> extra, String subcommand) {
         List<String> withArchive = new ArrayList<>(extra);
-        if (subcommand != null) {
+        String env = System.getenv("INFLIGHT_JAVA_OPTS");
+        boolean ownSharing = env != null && env.matches(".*(-Xshare|SharedArchiveFile|ArchiveClassesAtExit).*");
+        boolean baseArchive = Files.isRegularFile(Paths.get(System.getProperty("java.home"), "lib", "server",
+                "classes.jsa"));
+        if (subcommand != null && baseArchive && !ownSharing) { // as the launcher decides
             Path archive = jar.toAbsolutePath().getParent().resolve("cds").resolve(subcommand + ".jsa");
             try {
                 boolean fresh = Files.isRegularFile(archive)
