@@ -100,13 +100,22 @@ class StreamJobIT {
     private static void assertConfirmedNotAheadOfTarget(String db) throws Exception {
         Lsn confirmed;
         try (Connection s = source.connect(db)) {
-            confirmed = Lsn.parse(scalar(s, "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '"
-                    + db + "'"));
+            confirmed = confirmed(s, db);
         }
         try (Connection t = target.connect(db)) {
-            Lsn stored = Lsn.parse(scalar(t, "SELECT applied_lsn FROM inflight.stream_position"));
-            assertThat(confirmed).isLessThanOrEqualTo(stored);
+            assertThat(confirmed).isLessThanOrEqualTo(stored(t));
         }
+    }
+
+    /** The slot's {@code confirmed_flush_lsn}; the slot is named after the database. */
+    private static Lsn confirmed(Connection onSource, String db) throws Exception {
+        return Lsn.parse(scalar(onSource, "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '"
+                + db + "'"));
+    }
+
+    /** The position the target stored with its last commit. */
+    private static Lsn stored(Connection onTarget) throws Exception {
+        return Lsn.parse(scalar(onTarget, "SELECT applied_lsn FROM inflight.stream_position"));
     }
 
     /**
@@ -117,8 +126,7 @@ class StreamJobIT {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         try (Connection s = source.connect(db)) {
             while (true) {
-                Lsn confirmed = Lsn.parse(scalar(s, "SELECT confirmed_flush_lsn FROM pg_replication_slots"
-                        + " WHERE slot_name = '" + db + "'"));
+                Lsn confirmed = confirmed(s, db);
                 if (confirmed.compareTo(applied) >= 0) {
                     return;
                 }
@@ -177,10 +185,9 @@ class StreamJobIT {
             while (System.nanoTime() < end) {
                 source.execute("postgres", "INSERT INTO wal_elsewhere VALUES (1)");
                 // the confirmed position first: the stored one only grows, so it must be at least as far later
-                Lsn confirmed = Lsn.parse(scalar(s, "SELECT confirmed_flush_lsn FROM pg_replication_slots"
-                        + " WHERE slot_name = '" + db + "'"));
-                Lsn stored = Lsn.parse(scalar(t, "SELECT applied_lsn FROM inflight.stream_position"));
-                assertThat(confirmed).as("the slot's confirmed position against the target's").isLessThanOrEqualTo(stored);
+                Lsn confirmed = confirmed(s, db);
+                assertThat(confirmed).as("the slot's confirmed position against the target's")
+                        .isLessThanOrEqualTo(stored(t));
                 Thread.sleep(10);
             }
         }
