@@ -15,6 +15,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -31,12 +33,22 @@ import picocli.CommandLine.Spec;
  * else is a fault of ours and exits as {@link ErrorCode#INTERNAL}.
  */
 @Command(name = "inflight", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Moves a live PostgreSQL database to another PostgreSQL server without downtime.",
-        subcommands = {CheckCommand.class, CloneCommand.class, StreamCommand.class, RunCommand.class,
-                CutoverCommand.class, RollbackCommand.class, VerifyCommand.class, StatusCommand.class,
-                CleanupCommand.class, ConfigCommand.class, DemoCommand.class,
-                CommandLine.HelpCommand.class})
+        description = "Moves a live PostgreSQL database to another PostgreSQL server without downtime.")
 public final class Main implements Callable<Integer> {
+
+    /**
+     * The subcommands, in the order usage lists them. They are not in the {@code @Command} annotation: picocli
+     * builds the model of every command it names by reflection before parsing, about 90 ms of a command's start
+     * (interpreted code, on the path to a stream's first change), so a run builds only the one it invokes when
+     * it can tell which (see {@link #commandLine}).
+     */
+    private static final List<Class<?>> SUBCOMMANDS = List.of(CheckCommand.class, CloneCommand.class,
+            StreamCommand.class, RunCommand.class, CutoverCommand.class, RollbackCommand.class, VerifyCommand.class,
+            StatusCommand.class, CleanupCommand.class, ConfigCommand.class, DemoCommand.class,
+            CommandLine.HelpCommand.class);
+
+    /** Commands that read the whole tree: help lists the others, config describes every key. */
+    private static final Set<String> NEED_ALL = Set.of("help", "config");
 
     @Spec
     CommandSpec spec;
@@ -52,18 +64,27 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        Logging.prepare();
         System.exit(run(Environment.system(), System.out, System.err, args));
     }
 
     /** Runs one command line and returns its exit code; never calls System.exit (tests run it in-process). */
     public static int run(Environment env, PrintStream out, PrintStream err, String... args) {
         Main main = new Main(env);
-        CommandLine cl = new CommandLine(main);
+        Path file;
+        try {
+            file = ConfigLocation.find(args, env);
+        } catch (InflightException e) {
+            err.println("inflight: " + Masking.mask(e.getMessage()));
+            err.flush();
+            return e.code().exitCode();
+        }
+        CommandLine cl = commandLine(main, file == null ? invoked(args) : null);
         cl.setOut(new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true));
         cl.setErr(new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         try {
-            main.env = configure(cl, env, args);
+            main.env = configure(cl, env, file);
         } catch (InflightException e) {
             cl.getErr().println("inflight: " + Masking.mask(e.getMessage()));
             cl.getErr().flush();
@@ -93,13 +114,64 @@ public final class Main implements Callable<Integer> {
         return code;
     }
 
+    /** The command line with every subcommand: for usage, the configuration reference, and tests. */
+    static CommandLine commandLine(Environment env) {
+        return commandLine(new Main(env), null);
+    }
+
+    /**
+     * The command line for {@code main} with only subcommand {@code only}, or with all of them when it is null or
+     * names none. The invoked command's options are then the configurable ones: a variable {@code INFLIGHT_<KEY>}
+     * another command would read is left alone. With a configuration file every command is built, because the
+     * file may hold sections for any of them, each key checked.
+     */
+    private static CommandLine commandLine(Main main, String only) {
+        CommandLine cl = new CommandLine(main);
+        boolean known = false;
+        for (Class<?> c : SUBCOMMANDS) {
+            known |= name(c).equals(only);
+        }
+        for (Class<?> c : SUBCOMMANDS) {
+            if (!known || name(c).equals(only)) {
+                cl.addSubcommand(instance(c));
+            }
+        }
+        return cl;
+    }
+
+    /** The subcommand the arguments name (the first word that is not an option), unless it needs the whole tree. */
+    private static String invoked(String[] args) {
+        for (String a : args) {
+            if (a.equals("--")) {
+                return null;
+            }
+            if (!a.startsWith("-")) {
+                return NEED_ALL.contains(a) ? null : a;
+            }
+        }
+        return null;
+    }
+
+    private static String name(Class<?> command) {
+        return command.getAnnotation(Command.class).name();
+    }
+
+    private static Object instance(Class<?> command) {
+        try {
+            var constructor = command.getDeclaredConstructor();
+            constructor.setAccessible(true);
+            return constructor.newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot create command " + command.getName(), e);
+        }
+    }
+
     /**
      * Makes the configuration file and {@code INFLIGHT_<KEY>} variables the defaults of every command's
      * options, checked first so that a bad key stops the run naming it; returns the environment commands see.
      */
-    private static Environment configure(CommandLine cl, Environment env, String[] args) {
+    private static Environment configure(CommandLine cl, Environment env, Path file) {
         OptionCatalog catalog = OptionCatalog.of(cl.getCommandSpec());
-        Path file = ConfigLocation.find(args, env);
         Configuration config = file == null ? Configuration.none() : Configuration.load(file, catalog);
         ConfigDefaults.checkEnvironment(env, catalog);
         cl.setDefaultValueProvider(new ConfigDefaults(config, env));

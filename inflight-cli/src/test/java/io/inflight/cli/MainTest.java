@@ -91,6 +91,25 @@ class MainTest {
         assertThat(run("demo", "--help").out()).contains("--keep");
     }
 
+
+    /** A run builds only the command it invokes; whatever needs the others still finds them all. */
+    @Test
+    void commandsNotInvokedAreStillListedAndDescribed() {
+        Run usage = run("--help");
+        assertThat(usage.code()).isZero();
+        assertThat(usage.out()).contains("check").contains("clone").contains("stream").contains("cutover")
+                .contains("demo");
+        assertThat(run("help", "stream").out()).contains("--source=URI").contains("Streams the source's changes");
+        Run typo = run("strem");
+        assertThat(typo.code()).isEqualTo(ErrorCode.INVALID_CONFIGURATION.exitCode());
+        assertThat(typo.err()).contains("'strem'").contains("inflight --help");
+        assertThat(run("config").out()).contains("| `jobs`").contains("| `slot`");
+        assertThat(run("--quiet", "clone", "--help").out()).contains("--jobs=N");
+        // a variable only another command reads is left alone; the invoked command's own are checked
+        assertThat(run(Map.of("INFLIGHT_JOBS", "many"), "status", "--help").code()).isZero();
+        assertThat(run(Map.of("INFLIGHT_JOBS", "many"), "clone", "--help").err())
+                .contains("environment variable INFLIGHT_JOBS must be a whole number");
+    }
     @Test
     void theInflightExceptionInsideAWorkerFailureIsFound() {
         InflightException inner = new InflightException(ErrorCode.CONNECTION_LOST, "lost");

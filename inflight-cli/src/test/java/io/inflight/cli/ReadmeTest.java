@@ -37,7 +37,7 @@ class ReadmeTest {
     /** Regenerate with {@code ./inflight config} when an option is added or its description changes. */
     @Test
     void configurationReferenceMatchesTheOptions() throws IOException {
-        CommandLine cl = new CommandLine(new Main(Environment.of(Map.of())));
+        CommandLine cl = Main.commandLine(Environment.of(Map.of()));
         assertThat(read("README.md")).contains(ConfigReference.markdownTable(OptionCatalog.of(cl.getCommandSpec())));
     }
 
