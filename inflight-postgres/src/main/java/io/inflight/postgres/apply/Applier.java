@@ -244,27 +244,43 @@ public final class Applier implements AutoCloseable {
         segment = new ArrayList<>();
         segmentBytes = 0;
         Lsn at = currentCommitLsn;
-        lane.submit(() -> writeSegment(held, at));
+        // Reduced here, while the lane still writes the segment before: on the lane, the target sat idle in its
+        // transaction through each table's reduction.
+        List<TableRun> runs = reduce(held);
+        lane.submit(() -> writeSegment(runs, at));
     }
 
-    /** On the lane. {@code at}: the source transaction the segment ends in, for messages. */
-    private void writeSegment(List<RowChange> held, Lsn at) {
+    /** One table's changes in a segment, in source order, and their net effect when the set path may take them. */
+    private record TableRun(TableId table, List<RowChange> changes, Optional<NetChanges.Result> net) {
+    }
+
+    private static List<TableRun> reduce(List<RowChange> held) {
         Map<TableId, List<RowChange>> byTable = new LinkedHashMap<>();
         for (RowChange c : held) {
             byTable.computeIfAbsent(c.shape().table(), t -> new ArrayList<>()).add(c);
         }
+        List<TableRun> runs = new ArrayList<>(byTable.size());
         for (Map.Entry<TableId, List<RowChange>> e : byTable.entrySet()) {
             List<RowChange> changes = e.getValue();
             Optional<NetChanges.Result> net = changes.size() < SET_PATH_MIN_CHANGES && !large(changes)
                     ? Optional.empty() : NetChanges.reduce(changes.get(0).shape(), changes);
+            runs.add(new TableRun(e.getKey(), changes, net));
+        }
+        return runs;
+    }
+
+    /** On the lane. {@code at}: the source transaction the segment ends in, for messages. */
+    private void writeSegment(List<TableRun> runs, Lsn at) {
+        for (TableRun run : runs) {
+            List<RowChange> changes = run.changes();
             try {
-                if (net.isEmpty() || !applySet(changes.get(0).shape(), net.get(), changes)) {
+                if (run.net().isEmpty() || !applySet(changes.get(0).shape(), run.net().get(), changes)) {
                     for (RowChange c : changes) {
                         writer.write(c);
                     }
                 }
             } catch (SQLException ex) {
-                throw failed(ex, e.getKey(), at);
+                throw failed(ex, run.table(), at);
             }
         }
         try {
