@@ -56,8 +56,9 @@ final class NetChanges {
             return onlyInserts(shape, changes);
         }
         Map<Object, Entry> rows = new LinkedHashMap<>();
+        int[] key = keyPositions(shape);
         for (RowChange change : changes) {
-            if (change.shape() != shape && !change.shape().equals(shape) || !apply(shape, rows, change)) {
+            if (change.shape() != shape && !change.shape().equals(shape) || !apply(key, rows, change)) {
                 return Optional.empty();
             }
         }
@@ -99,9 +100,9 @@ final class NetChanges {
     }
 
     /** Folds one change into the per-key state; false when the run cannot be reduced safely. */
-    private static boolean apply(TableShape shape, Map<Object, Entry> rows, RowChange change) {
+    private static boolean apply(int[] keyPositions, Map<Object, Entry> rows, RowChange change) {
         if (change instanceof RowChange.Insert ins) {
-            Object key = key(shape, ins.row());
+            Object key = key(keyPositions, ins.row());
             if (key == null) {
                 return false;
             }
@@ -114,8 +115,8 @@ final class NetChanges {
             return true;
         }
         if (change instanceof RowChange.Update upd) {
-            Object oldKey = key(shape, upd.identity());
-            Object newKey = key(shape, upd.row());
+            Object oldKey = key(keyPositions, upd.identity());
+            Object newKey = key(keyPositions, upd.row());
             if (oldKey == null || newKey == null) {
                 return false;
             }
@@ -144,7 +145,7 @@ final class NetChanges {
             return true;
         }
         RowChange.Delete del = (RowChange.Delete) change;
-        Object key = key(shape, del.identity());
+        Object key = key(keyPositions, del.identity());
         if (key == null) {
             return false;
         }
@@ -175,20 +176,28 @@ final class NetChanges {
      * A tuple's key, to compare by bytes: the one {@link TupleData.Text} of a single-column key (most keys), else
      * the list of them; null when a key value is missing (which a reduced run cannot handle).
      */
-    private static Object key(TableShape shape, TupleData t) {
-        List<Integer> positions = shape.key();
-        if (positions.size() == 1) {
-            return t.get(positions.get(0)) instanceof TupleData.Text text ? text : null;
+    private static Object key(int[] positions, TupleData t) {
+        if (positions.length == 1) {
+            return t.get(positions[0]) instanceof TupleData.Text text ? text : null;
         }
-        Value[] key = new Value[positions.size()];
+        Value[] key = new Value[positions.length];
         for (int i = 0; i < key.length; i++) {
-            Value v = t.get(positions.get(i));
+            Value v = t.get(positions[i]);
             if (!(v instanceof TupleData.Text)) {
                 return null;
             }
             key[i] = v;
         }
         return List.of(key);
+    }
+
+    /** The key's column positions, looked up once per run: the list's boxed elements cost a call each, per change. */
+    private static int[] keyPositions(TableShape shape) {
+        int[] out = new int[shape.key().size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = shape.key().get(i);
+        }
+        return out;
     }
 
     private static TupleData keyTuple(TableShape shape, Object key) {
