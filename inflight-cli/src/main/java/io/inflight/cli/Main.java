@@ -133,7 +133,7 @@ public final class Main implements Callable<Integer> {
         }
         for (Class<?> c : SUBCOMMANDS) {
             if (!known || name(c).equals(only)) {
-                cl.addSubcommand(instance(c));
+                cl.addSubcommand(c);
             }
         }
         return cl;
@@ -154,16 +154,6 @@ public final class Main implements Callable<Integer> {
 
     private static String name(Class<?> command) {
         return command.getAnnotation(Command.class).name();
-    }
-
-    private static Object instance(Class<?> command) {
-        try {
-            var constructor = command.getDeclaredConstructor();
-            constructor.setAccessible(true);
-            return constructor.newInstance();
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot create command " + command.getName(), e);
-        }
     }
 
     /**
