@@ -250,8 +250,11 @@ public final class Applier implements AutoCloseable {
         lane.submit(() -> writeSegment(runs, at));
     }
 
-    /** One table's changes in a segment, in source order, and their net effect when the set path may take them. */
-    private record TableRun(TableId table, List<RowChange> changes, Optional<NetChanges.Result> net) {
+    /**
+     * One table's changes in a segment, in source order, and their net effect when the set path may take them
+     * ({@code shape}: the first change's, which the net effect was reduced for).
+     */
+    private record TableRun(TableShape shape, List<RowChange> changes, Optional<NetChanges.Result> net) {
     }
 
     private static List<TableRun> reduce(List<RowChange> held) {
@@ -262,9 +265,10 @@ public final class Applier implements AutoCloseable {
         List<TableRun> runs = new ArrayList<>(byTable.size());
         for (Map.Entry<TableId, List<RowChange>> e : byTable.entrySet()) {
             List<RowChange> changes = e.getValue();
+            TableShape shape = changes.get(0).shape();
             Optional<NetChanges.Result> net = changes.size() < SET_PATH_MIN_CHANGES && !large(changes)
-                    ? Optional.empty() : NetChanges.reduce(changes.get(0).shape(), changes);
-            runs.add(new TableRun(e.getKey(), changes, net));
+                    ? Optional.empty() : NetChanges.reduce(shape, changes);
+            runs.add(new TableRun(shape, changes, net));
         }
         return runs;
     }
@@ -272,15 +276,14 @@ public final class Applier implements AutoCloseable {
     /** On the lane. {@code at}: the source transaction the segment ends in, for messages. */
     private void writeSegment(List<TableRun> runs, Lsn at) {
         for (TableRun run : runs) {
-            List<RowChange> changes = run.changes();
             try {
-                if (run.net().isEmpty() || !applySet(changes.get(0).shape(), run.net().get(), changes)) {
-                    for (RowChange c : changes) {
+                if (run.net().isEmpty() || !applySet(run.shape(), run.net().get(), run.changes())) {
+                    for (RowChange c : run.changes()) {
                         writer.write(c);
                     }
                 }
             } catch (SQLException ex) {
-                throw failed(ex, run.table(), at);
+                throw failed(ex, run.shape().table(), at);
             }
         }
         try {
