@@ -16,6 +16,7 @@ import java.sql.Savepoint;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -259,8 +260,16 @@ public final class Applier implements AutoCloseable {
 
     private static List<TableRun> reduce(List<RowChange> held) {
         Map<TableId, List<RowChange>> byTable = new LinkedHashMap<>();
+        // A shape stands for one table: most changes find their table's list by the shape's identity, without
+        // hashing and comparing the table's names once per change.
+        Map<TableShape, List<RowChange>> byShape = new IdentityHashMap<>();
         for (RowChange c : held) {
-            byTable.computeIfAbsent(c.shape().table(), t -> new ArrayList<>()).add(c);
+            List<RowChange> changes = byShape.get(c.shape());
+            if (changes == null) {
+                changes = byTable.computeIfAbsent(c.shape().table(), t -> new ArrayList<>());
+                byShape.put(c.shape(), changes);
+            }
+            changes.add(c);
         }
         List<TableRun> runs = new ArrayList<>(byTable.size());
         for (Map.Entry<TableId, List<RowChange>> e : byTable.entrySet()) {

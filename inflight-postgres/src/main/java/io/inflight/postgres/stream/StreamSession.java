@@ -18,6 +18,7 @@ import io.inflight.postgres.stream.PgOutputMessage.Update;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,6 +43,7 @@ final class StreamSession {
     /** Read-ahead between the slot and the applier: enough to keep both busy, bounded in memory. */
     private static final int QUEUE_MESSAGES = 16_384;
     private static final int QUEUE_BYTES = 64 << 20;
+    private static final int MAX_CACHED_SHAPES = 4096;
 
     private final SlotStream slot;
     private final Applier applier;
@@ -58,9 +60,12 @@ final class StreamSession {
     private boolean inTransaction;
     private boolean skipTransaction;
     private long lastIdleAdvanceNanos = System.nanoTime();
-    /** The shape {@link #wanted(TableShape)} looked up last, and its table's start LSN. */
-    private TableShape lastShape;
-    private Lsn lastShapeStart;
+    /**
+     * Each shape's table start, by the shape's identity: a shape object stands for one relation until the source
+     * sends that relation again, and hashing a {@link TableId}'s names per change was a tenth of this thread's work
+     * while catching up a load that touches several tables per transaction.
+     */
+    private final Map<TableShape, Lsn> shapeStarts = new IdentityHashMap<>();
     /** Everything up to here that concerns this stream has been received and handed to the applier. */
     private Lsn receivedUpTo = Lsn.INVALID;
 
@@ -177,24 +182,23 @@ final class StreamSession {
         // Type and LogicalMessage carry nothing to apply.
     }
 
-    /**
-     * Whether a change to the table of {@code shape} in the current transaction belongs on the target. The
-     * table's start is looked up once per run of changes to the same relation: a map lookup per change was a
-     * fifth of this thread's work while catching up.
-     */
+    /** Whether a change to the table of {@code shape} in the current transaction belongs on the target. */
     private boolean wanted(TableShape shape) {
         if (skipTransaction) {
             return false;
         }
-        if (shape != lastShape) {
-            Lsn start = tableStarts.get(shape.table());
+        Lsn start = shapeStarts.get(shape);
+        if (start == null) {
+            start = tableStarts.get(shape.table());
             if (start == null) {
                 throw new NewTableException(shape.table());
             }
-            lastShape = shape;
-            lastShapeStart = start;
+            if (shapeStarts.size() >= MAX_CACHED_SHAPES) {
+                shapeStarts.clear(); // replaced shapes would otherwise pile up in a stream that runs for weeks
+            }
+            shapeStarts.put(shape, start);
         }
-        return txCommitLsn.compareTo(lastShapeStart) >= 0;
+        return txCommitLsn.compareTo(start) >= 0;
     }
 
     /** A published table the migration never copied: it must be copied before its changes can apply. */
