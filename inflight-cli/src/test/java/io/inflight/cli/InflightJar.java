@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the real shaded {@code inflight} jar as a child process to its end, as a user or a script meets it:
- * exit code, stdout and stderr apart. Passwords travel in the environment only.
+ * Runs the real shaded {@code inflight} jar as a child process to its end, as a user or a script meets it (with
+ * the launcher's JVM options): exit code, stdout and stderr apart. Passwords travel in the environment only.
  */
 final class InflightJar {
 
@@ -28,6 +28,7 @@ final class InflightJar {
         assertThat(jar).exists();
         List<String> cmd = new ArrayList<>();
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("@" + Paths.get("jvm.options").toAbsolutePath()); // the launcher's options, before the test's own
         cmd.addAll(jvm);
         cmd.addAll(List.of("-jar", jar.toString()));
         cmd.addAll(List.of(args));

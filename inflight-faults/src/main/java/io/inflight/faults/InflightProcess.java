@@ -12,8 +12,9 @@ import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One run of the real {@code inflight} jar as a user starts it: its own JVM ({@code -Xmx256m}), passwords in the
- * environment, output to a log file. {@code kill -9} is a real SIGKILL.
+ * One run of the real {@code inflight} jar as a user starts it: its own JVM with the launcher's options
+ * ({@code inflight-cli/jvm.options}) and {@code -Xmx256m}, passwords in the environment, output to a log file.
+ * {@code kill -9} is a real SIGKILL.
  */
 final class InflightProcess {
 
@@ -28,8 +29,10 @@ final class InflightProcess {
     /** Starts {@code java -jar jar <args>} with the two passwords, and {@code env}, in its environment. */
     static InflightProcess start(Path jar, List<String> args, String sourcePassword, String targetPassword,
             Map<String, String> env, Path log) {
+        // the launcher's JVM options (inflight-cli/jvm.options, beside the jar's target directory)
+        Path options = jar.toAbsolutePath().getParent().resolveSibling("jvm.options");
         List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar", jar.toString()));
+                "@" + options, "-Xmx256m", "-jar", jar.toString()));
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
