@@ -161,8 +161,9 @@ final class CutoverBenchmark implements Callable<Integer> {
                 return new Round(n, cut, back, commits, app.failures().size() + " client transactions failed, e.g. "
                         + app.failures().get(0));
             }
-            Processes.Outcome caughtUp = Processes.run(forward.builder("stream", "--until-caught-up", "--quiet")
-                    .redirectOutput(workDir.resolve("caught-up-" + n + ".out").toFile()), STEP_LIMIT);
+            InflightStream.Prepared catchUp = forward.prepare("stream", "--until-caught-up", "--quiet");
+            catchUp.builder().redirectOutput(workDir.resolve("caught-up-" + n + ".out").toFile());
+            Processes.Outcome caughtUp = catchUp.run(STEP_LIMIT);
             if (!caughtUp.ok()) {
                 return new Round(n, cut, back, commits, "inflight stream --until-caught-up " + caughtUp.describe());
             }
@@ -203,13 +204,14 @@ final class CutoverBenchmark implements Callable<Integer> {
                               int n) throws InterruptedException {
         app.resetGaps();
         Path out = workDir.resolve(kind + "-" + n + ".json");
-        ProcessBuilder pb = cli.builder(kind, "--pgbouncer", bouncer.host() + ":" + bouncer.port(),
+        InflightStream.Prepared run = cli.prepare(kind, "--pgbouncer", bouncer.host() + ":" + bouncer.port(),
                 "--pgbouncer-config", bouncer.configFile().toString(), "--pgbouncer-admin", bouncer.adminUser(),
                 // the clients rewrite hot rows without pause, which inflight verify cannot settle on; each round
                 // compares both sides in full at its end instead
-                "--skip-verify-check", "--json").redirectOutput(out.toFile());
-        pb.environment().put("INFLIGHT_PGBOUNCER_PASSWORD", bouncer.adminPassword());
-        Processes.Outcome outcome = Processes.run(pb, STEP_LIMIT);
+                "--skip-verify-check", "--json");
+        run.builder().redirectOutput(out.toFile());
+        run.builder().environment().put("INFLIGHT_PGBOUNCER_PASSWORD", bouncer.adminPassword());
+        Processes.Outcome outcome = run.run(STEP_LIMIT);
         // a client's slowest moment may end just after the process does
         Thread.sleep(500);
         if (!outcome.ok()) {

@@ -1,8 +1,11 @@
 package io.inflight.bench;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,36 +25,68 @@ final class InflightJvm {
 
     /** {@code java @jvm.options $INFLIGHT_JAVA_OPTS -Xmx256m <extra> -jar <jar>}: append the command and its arguments. */
     static List<String> command(Path jar, List<String> extra) {
-        return command(jar, extra, null);
+        return baseCommand(jar, extra);
     }
 
     /**
      * The same, with the launcher's class-data archive for {@code subcommand}: mapped when it is there and newer
-     * than the jar, else recorded by this run as it exits (the launcher records into a temporary file and renames
-     * it; the benchmarks start one run at a time, so they write it in place).
+     * than the jar, else recorded by this run into a file of its own, which {@link Launch#ended} keeps as the
+     * archive only when the run did its work (the launcher's rule: a failed run loads a sliver of the classes).
      */
-    static List<String> command(Path jar, List<String> extra, String subcommand) {
+    static Launch launch(Path jar, List<String> extra, String subcommand) {
         List<String> withArchive = new ArrayList<>(extra);
         String env = System.getenv("INFLIGHT_JAVA_OPTS");
         boolean ownSharing = env != null && env.matches(".*(-Xshare|SharedArchiveFile|ArchiveClassesAtExit).*");
         boolean baseArchive = Files.isRegularFile(Paths.get(System.getProperty("java.home"), "lib", "server",
                 "classes.jsa"));
-        if (subcommand != null && baseArchive && !ownSharing) { // as the launcher decides
-            Path archive = jar.toAbsolutePath().getParent().resolve("cds").resolve(subcommand + ".jsa");
+        if (!baseArchive || ownSharing) { // as the launcher decides
+            return new Launch(baseCommand(jar, withArchive), null, null);
+        }
+        Path archive = jar.toAbsolutePath().getParent().resolve("cds").resolve(subcommand + ".jsa");
+        try {
+            if (Files.isRegularFile(archive)
+                    && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) > 0) {
+                withArchive.addAll(List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds*=off"));
+                return new Launch(baseCommand(jar, withArchive), null, null);
+            }
+            Files.createDirectories(archive.getParent());
+            Path recording = Files.createTempFile(archive.getParent(), subcommand + ".jsa.", ".partial");
+            Files.delete(recording); // the JVM writes it as it exits
+            withArchive.addAll(List.of("-XX:ArchiveClassesAtExit=" + recording, "-Xlog:cds*=off"));
+            return new Launch(baseCommand(jar, withArchive), recording, archive);
+        } catch (IOException e) {
+            throw new UncheckedIOException("preparing the class-data archive " + archive, e);
+        }
+    }
+
+    /**
+     * A JVM's command line, and the class-data archive it records, if any.
+     *
+     * @param recording where the JVM writes the archive as it exits; null when it records none
+     * @param archive where the launcher maps it from
+     */
+    record Launch(List<String> command, Path recording, Path archive) {
+
+        /**
+         * The JVM exited with {@code exitCode}: its recording becomes the command's archive when the run did its
+         * work (finished, or stopped by SIGINT/SIGTERM as a stream is), and is dropped otherwise.
+         */
+        void ended(int exitCode) {
+            if (recording == null) {
+                return;
+            }
             try {
-                boolean fresh = Files.isRegularFile(archive)
-                        && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) > 0;
-                if (!fresh) {
-                    Files.createDirectories(archive.getParent());
-                    Files.deleteIfExists(archive);
+                boolean didItsWork = exitCode == 0 || exitCode == 130 || exitCode == 143;
+                if (didItsWork && Files.isRegularFile(recording) && Files.size(recording) > 0) {
+                    Files.move(recording, archive, StandardCopyOption.REPLACE_EXISTING,
+                            StandardCopyOption.ATOMIC_MOVE);
+                } else {
+                    Files.deleteIfExists(recording);
                 }
-                withArchive.add((fresh ? "-XX:SharedArchiveFile=" : "-XX:ArchiveClassesAtExit=") + archive);
-                withArchive.add("-Xlog:cds*=off");
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException("preparing the class-data archive " + archive, e);
+            } catch (IOException e) {
+                throw new UncheckedIOException("keeping the class-data archive " + archive, e);
             }
         }
-        return baseCommand(jar, withArchive);
     }
 
     private static List<String> baseCommand(Path jar, List<String> extra) {

@@ -51,9 +51,9 @@ final class InflightStream {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " does not exist: build it with `mvn -q -B -DskipTests package`");
         }
-        ProcessBuilder pb = builder(List.of(), "clone", "--jobs", "2", "--quiet")
-                .redirectOutput(workDir.resolve("inflight-clone.out").toFile());
-        Processes.Outcome outcome = Processes.run(pb, CLONE_LIMIT);
+        Prepared clone = prepare(List.of(), "clone", "--jobs", "2", "--quiet");
+        clone.builder().redirectOutput(workDir.resolve("inflight-clone.out").toFile());
+        Processes.Outcome outcome = clone.run(CLONE_LIMIT);
         if (!outcome.ok()) {
             throw new IllegalStateException("inflight clone " + outcome.describe());
         }
@@ -73,39 +73,59 @@ final class InflightStream {
         Path log = workDir.resolve("inflight-stream-" + starts + ".log");
         List<String> args = new ArrayList<>(List.of("--quiet"));
         args.addAll(List.of(extra));
-        ProcessBuilder pb = builder(jvm, "stream", args.toArray(String[]::new)).redirectErrorStream(true)
-                .redirectOutput(log.toFile());
+        Prepared stream = prepare(jvm, "stream", args.toArray(String[]::new));
+        stream.builder().redirectErrorStream(true).redirectOutput(log.toFile());
         try {
-            return new Running(pb.start(), log);
+            return new Running(stream.builder().start(), log, stream.launch());
         } catch (IOException e) {
+            stream.launch().ended(-1);
             throw new UncheckedIOException("cannot start inflight stream", e);
         }
     }
 
     /** {@code inflight <command> --source .. --target .. <args>}, passwords in the environment. */
-    ProcessBuilder builder(String command, String... args) {
-        return builder(List.of(), command, args);
+    Prepared prepare(String command, String... args) {
+        return prepare(List.of(), command, args);
     }
 
-    private ProcessBuilder builder(List<String> jvmArgs, String command, String... args) {
-        List<String> cmd = InflightJvm.command(jar, jvmArgs, command);
+    private Prepared prepare(List<String> jvmArgs, String command, String... args) {
+        InflightJvm.Launch launch = InflightJvm.launch(jar, jvmArgs, command);
+        List<String> cmd = new ArrayList<>(launch.command());
         cmd.addAll(List.of(command, "--source", InflightClone.url(source, sourceDatabase),
                 "--target", InflightClone.url(target, targetDatabase)));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("INFLIGHT_SOURCE_PASSWORD", source.password());
         pb.environment().put("INFLIGHT_TARGET_PASSWORD", target.password());
-        return pb;
+        return new Prepared(pb, launch);
+    }
+
+    /** One {@code inflight} run, ready to start: the caller may still redirect its output or add to its environment. */
+    record Prepared(ProcessBuilder builder, InflightJvm.Launch launch) {
+
+        /** Runs it to its end ({@link Processes#run}); the class-data archive it recorded is kept if it did its work. */
+        Processes.Outcome run(Duration limit) {
+            int exit = -1;
+            try {
+                Processes.Outcome outcome = Processes.run(builder, limit);
+                exit = outcome.exitCode();
+                return outcome;
+            } finally {
+                launch.ended(exit);
+            }
+        }
     }
 
     /** A running {@code inflight stream} process. */
     static final class Running {
         private final Process process;
         private final Path log;
+        private final InflightJvm.Launch launch;
 
-        private Running(Process process, Path log) {
+        private Running(Process process, Path log, InflightJvm.Launch launch) {
             this.process = process;
             this.log = log;
+            this.launch = launch;
         }
 
         /** The CPU ticks its JVM used so far, all threads together; 0 once it has ended. */
@@ -116,6 +136,7 @@ final class InflightStream {
         /** Throws, with the end of its output, when the process has exited (it never should by itself). */
         void checkAlive() {
             if (!process.isAlive()) {
+                launch.ended(process.exitValue());
                 throw new IllegalStateException("inflight stream exited with " + process.exitValue() + ": " + tail());
             }
         }
@@ -125,9 +146,11 @@ final class InflightStream {
             try {
                 if (!process.waitFor(limit.toSeconds(), TimeUnit.SECONDS)) {
                     process.destroyForcibly();
+                    launch.ended(-1);
                     throw new IllegalStateException("inflight stream did not end within " + limit.toSeconds()
                             + " s of being taken over: " + tail());
                 }
+                launch.ended(process.exitValue());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 process.destroyForcibly();
@@ -144,6 +167,7 @@ final class InflightStream {
             try {
                 if (!process.waitFor(STOP_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
                     process.destroyForcibly();
+                    launch.ended(-1);
                     throw new IllegalStateException("inflight stream did not stop within " + STOP_LIMIT.toSeconds()
                             + " s of SIGTERM: " + tail());
                 }
@@ -153,6 +177,7 @@ final class InflightStream {
                 throw new IllegalStateException("interrupted while stopping inflight stream", e);
             }
             int exit = process.exitValue();
+            launch.ended(exit);
             if (exit != 0 && exit != 143) {
                 throw new IllegalStateException("inflight stream exited with " + exit + " on SIGTERM: " + tail());
             }
