@@ -1,5 +1,6 @@
 package io.inflight.bench;
 
+import io.inflight.testkit.LauncherOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -25,7 +26,16 @@ final class InflightJvm {
 
     /** {@code java @jvm.options $INFLIGHT_JAVA_OPTS -Xmx256m <extra> -jar <jar>}: append the command and its arguments. */
     static List<String> command(Path jar, List<String> extra) {
-        return baseCommand(jar, extra);
+        List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                LauncherOptions.argumentFor(jar)));
+        String env = System.getenv("INFLIGHT_JAVA_OPTS");
+        if (env != null && !env.isBlank()) {
+            cmd.addAll(List.of(env.trim().split("\\s+")));
+        }
+        cmd.add("-Xmx" + InflightClone.MAX_HEAP);
+        cmd.addAll(extra);
+        cmd.addAll(List.of("-jar", jar.toString()));
+        return cmd;
     }
 
     /**
@@ -40,20 +50,20 @@ final class InflightJvm {
         boolean baseArchive = Files.isRegularFile(Paths.get(System.getProperty("java.home"), "lib", "server",
                 "classes.jsa"));
         if (!baseArchive || ownSharing) { // as the launcher decides
-            return new Launch(baseCommand(jar, withArchive), null, null);
+            return new Launch(command(jar, withArchive), null, null);
         }
         Path archive = jar.toAbsolutePath().getParent().resolve("cds").resolve(subcommand + ".jsa");
         try {
             if (Files.isRegularFile(archive)
                     && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) > 0) {
                 withArchive.addAll(List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds*=off"));
-                return new Launch(baseCommand(jar, withArchive), null, null);
+                return new Launch(command(jar, withArchive), null, null);
             }
             Files.createDirectories(archive.getParent());
             Path recording = Files.createTempFile(archive.getParent(), subcommand + ".jsa.", ".partial");
             Files.delete(recording); // the JVM writes it as it exits
             withArchive.addAll(List.of("-XX:ArchiveClassesAtExit=" + recording, "-Xlog:cds*=off"));
-            return new Launch(baseCommand(jar, withArchive), recording, archive);
+            return new Launch(command(jar, withArchive), recording, archive);
         } catch (IOException e) {
             throw new UncheckedIOException("preparing the class-data archive " + archive, e);
         }
@@ -89,22 +99,4 @@ final class InflightJvm {
         }
     }
 
-    private static List<String> baseCommand(Path jar, List<String> extra) {
-        // inflight-cli/target/inflight.jar -> inflight-cli/jvm.options
-        Path options = jar.toAbsolutePath().getParent().resolveSibling("jvm.options");
-        if (!Files.isRegularFile(options)) {
-            throw new IllegalStateException(options + " does not exist: the launcher's JVM options sit beside the"
-                    + " CLI module's target directory");
-        }
-        List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                "@" + options));
-        String env = System.getenv("INFLIGHT_JAVA_OPTS");
-        if (env != null && !env.isBlank()) {
-            cmd.addAll(List.of(env.trim().split("\\s+")));
-        }
-        cmd.add("-Xmx" + InflightClone.MAX_HEAP);
-        cmd.addAll(extra);
-        cmd.addAll(List.of("-jar", jar.toString()));
-        return cmd;
-    }
 }

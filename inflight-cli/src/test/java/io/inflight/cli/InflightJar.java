@@ -2,6 +2,7 @@ package io.inflight.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.inflight.testkit.LauncherOptions;
 import io.inflight.testkit.PostgresServer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,7 +29,7 @@ final class InflightJar {
         assertThat(jar).exists();
         List<String> cmd = new ArrayList<>();
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("@" + Paths.get("jvm.options").toAbsolutePath()); // the launcher's options, before the test's own
+        cmd.add(LauncherOptions.argumentFor(jar)); // before the test's own options
         cmd.addAll(jvm);
         cmd.addAll(List.of("-jar", jar.toString()));
         cmd.addAll(List.of(args));

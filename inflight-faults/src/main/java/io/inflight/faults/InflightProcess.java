@@ -1,5 +1,6 @@
 package io.inflight.faults;
 
+import io.inflight.testkit.LauncherOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -29,10 +30,8 @@ final class InflightProcess {
     /** Starts {@code java -jar jar <args>} with the two passwords, and {@code env}, in its environment. */
     static InflightProcess start(Path jar, List<String> args, String sourcePassword, String targetPassword,
             Map<String, String> env, Path log) {
-        // the launcher's JVM options (inflight-cli/jvm.options, beside the jar's target directory)
-        Path options = jar.toAbsolutePath().getParent().resolveSibling("jvm.options");
         List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                "@" + options, "-Xmx256m", "-jar", jar.toString()));
+                LauncherOptions.argumentFor(jar), "-Xmx256m", "-jar", jar.toString()));
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
