@@ -26,16 +26,14 @@ final class InflightJvm {
 
     /** {@code java @jvm.options $INFLIGHT_JAVA_OPTS -Xmx256m <extra> -jar <jar>}: append the command and its arguments. */
     static List<String> command(Path jar, List<String> extra) {
-        List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                LauncherOptions.argumentFor(jar)));
+        List<String> jvm = new ArrayList<>();
         String env = System.getenv("INFLIGHT_JAVA_OPTS");
         if (env != null && !env.isBlank()) {
-            cmd.addAll(List.of(env.trim().split("\\s+")));
+            jvm.addAll(List.of(env.trim().split("\\s+")));
         }
-        cmd.add("-Xmx" + InflightClone.MAX_HEAP);
-        cmd.addAll(extra);
-        cmd.addAll(List.of("-jar", jar.toString()));
-        return cmd;
+        jvm.add("-Xmx" + InflightClone.MAX_HEAP);
+        jvm.addAll(extra);
+        return LauncherOptions.javaCommand(jar, jvm);
     }
 
     /**

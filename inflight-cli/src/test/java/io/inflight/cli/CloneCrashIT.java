@@ -6,13 +6,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.inflight.postgres.schema.SchemaDescriber;
 import io.inflight.postgres.schema.SchemaFilter;
+import io.inflight.testkit.LauncherOptions;
 import io.inflight.testkit.PostgresServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -103,8 +103,8 @@ class CloneCrashIT {
     private Process start(String targetDb, String log) throws Exception {
         Path jar = Paths.get("target", "inflight.jar").toAbsolutePath();
         assertThat(jar).exists();
-        List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", jar.toString(), "clone",
+        List<String> cmd = LauncherOptions.javaCommand(jar, List.of("-Xmx256m"));
+        cmd.addAll(List.of("clone",
                 "--source", "postgresql://postgres@127.0.0.1:" + source.port() + "/ledger",
                 "--target", "postgresql://postgres@127.0.0.1:" + target.port() + "/" + targetDb,
                 "--jobs", "2"));

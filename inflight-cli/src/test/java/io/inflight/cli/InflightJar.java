@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -27,11 +26,7 @@ final class InflightJar {
             throws IOException, InterruptedException {
         Path jar = Paths.get("target", "inflight.jar").toAbsolutePath();
         assertThat(jar).exists();
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add(LauncherOptions.argumentFor(jar)); // before the test's own options
-        cmd.addAll(jvm);
-        cmd.addAll(List.of("-jar", jar.toString()));
+        List<String> cmd = LauncherOptions.javaCommand(jar, jvm);
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile("inflight-out", ".log");
         Path err = Files.createTempFile("inflight-err", ".log");

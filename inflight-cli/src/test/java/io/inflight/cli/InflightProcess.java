@@ -2,12 +2,12 @@ package io.inflight.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.inflight.testkit.LauncherOptions;
 import io.inflight.testkit.PostgresServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -27,25 +27,15 @@ final class InflightProcess {
     }
 
     /**
-     * Starts {@code java <jvmOptions> -jar inflight.jar <command> --source ... --target ... <args>}.
+     * Starts {@code java @jvm.options <jvmOptions> -jar inflight.jar <command> --source ... --target ... <args>},
+     * with the launcher's JVM options as a user runs it.
      *
      * @param log file receiving the process's stdout and stderr
      */
     static InflightProcess start(PostgresServer source, String sourceDb, PostgresServer target, String targetDb,
                                  Path log, List<String> jvmOptions, String command, String... args)
             throws IOException {
-        Path jar = Paths.get("target", "inflight.jar").toAbsolutePath();
-        assertThat(jar).exists();
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(jvmOptions);
-        cmd.addAll(List.of("-jar", jar.toString(), command,
-                "--source", uri(source, sourceDb), "--target", uri(target, targetDb)));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().put("INFLIGHT_SOURCE_PASSWORD", source.password());
-        pb.environment().put("INFLIGHT_TARGET_PASSWORD", target.password());
-        return new InflightProcess(pb.start(), log);
+        return start(source, sourceDb, target, targetDb, log, jvmOptions, command, args, null);
     }
 
     /** Like {@link #start}, with PgBouncer's console password in INFLIGHT_PGBOUNCER_PASSWORD (when not null). */
@@ -54,11 +44,8 @@ final class InflightProcess {
                                  String pgbouncerPassword) throws IOException {
         Path jar = Paths.get("target", "inflight.jar").toAbsolutePath();
         assertThat(jar).exists();
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(jvmOptions);
-        cmd.addAll(List.of("-jar", jar.toString(), command,
-                "--source", uri(source, sourceDb), "--target", uri(target, targetDb)));
+        List<String> cmd = LauncherOptions.javaCommand(jar, jvmOptions);
+        cmd.addAll(List.of(command, "--source", uri(source, sourceDb), "--target", uri(target, targetDb)));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("INFLIGHT_SOURCE_PASSWORD", source.password());

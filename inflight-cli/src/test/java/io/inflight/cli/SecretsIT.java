@@ -3,6 +3,7 @@ package io.inflight.cli;
 import static io.inflight.testkit.TableContents.scalar;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.inflight.testkit.LauncherOptions;
 import io.inflight.testkit.PostgresServer;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -46,9 +47,10 @@ class SecretsIT {
             int metricsPort = freePort();
             Path log = temp.resolve("run.log");
 
-            List<String> cmd = List.of(java(), "-Xmx256m", "-jar", jar(), "run",
-                    "--source", InflightProcess.uri(source, "app"), "--target", InflightProcess.uri(target, "app"),
-                    "--metrics-port", Integer.toString(metricsPort), "--verbose");
+            List<String> cmd = LauncherOptions.javaCommand(jar(), List.of("-Xmx256m"));
+            cmd.addAll(List.of("run", "--source", InflightProcess.uri(source, "app"),
+                    "--target", InflightProcess.uri(target, "app"),
+                    "--metrics-port", Integer.toString(metricsPort), "--verbose"));
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
             pb.environment().put("INFLIGHT_SOURCE_PASSWORD", source.password());
             pb.environment().remove("INFLIGHT_TARGET_PASSWORD");
@@ -131,13 +133,9 @@ class SecretsIT {
         }
     }
 
-    private static String java() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    private static String jar() {
+    private static Path jar() {
         Path jar = Path.of("target", "inflight.jar").toAbsolutePath();
         assertThat(jar).exists();
-        return jar.toString();
+        return jar;
     }
 }

@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -30,8 +28,7 @@ final class InflightProcess {
     /** Starts {@code java -jar jar <args>} with the two passwords, and {@code env}, in its environment. */
     static InflightProcess start(Path jar, List<String> args, String sourcePassword, String targetPassword,
             Map<String, String> env, Path log) {
-        List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                LauncherOptions.argumentFor(jar), "-Xmx256m", "-jar", jar.toString()));
+        List<String> cmd = LauncherOptions.javaCommand(jar, List.of("-Xmx256m"));
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
