@@ -154,6 +154,7 @@ final class InflightStream {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 process.destroyForcibly();
+                launch.ended(-1);
                 throw new IllegalStateException("interrupted while waiting for inflight stream", e);
             }
         }
@@ -174,6 +175,7 @@ final class InflightStream {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 process.destroyForcibly();
+                launch.ended(-1);
                 throw new IllegalStateException("interrupted while stopping inflight stream", e);
             }
             int exit = process.exitValue();
